@@ -1,0 +1,1 @@
+//! `sdl-kernel`: batched evaluation of formulas (reference interpreter, fused kernels, JIT), derivatives and constant fitting.

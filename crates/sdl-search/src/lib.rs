@@ -1,0 +1,1 @@
+//! `sdl-search`: symbolic regression over formulas.
