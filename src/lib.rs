@@ -1,4 +1,21 @@
-//! sdl: the language, its front end and its runtime.
+//! sdl: a small language and REPL for discovering symbolic laws in data.
+//!
+//! Pipeline: [`syntax`] (logos + lalrpop) -> [`sema`] (names and types) -> [`ir`] (flat
+//! instructions) -> [`exec`] (runs them, calling [`formula`], [`kernel`], [`search`] and
+//! [`data`]). [`repl`] and the `sdl` binary are front ends over [`session::Session`]. [`diag`]
+//! holds diagnostics and renders them; [`builtins`] is the table of built-in functions shared by
+//! the checker and the executor; [`cli`] holds the script-free commands (`sdl fit`, benches).
+
+pub mod builtins;
+pub mod cli;
+pub mod data;
+pub mod diag;
+pub mod exec;
+pub mod ir;
+pub mod repl;
+pub mod sema;
+pub mod session;
+pub mod syntax;
 
 pub use sdl_formula as formula;
 pub use sdl_kernel as kernel;

@@ -1,1 +1,36 @@
-//! `sdl-kernel`: batched evaluation of formulas (reference interpreter, fused kernels, JIT), derivatives and constant fitting.
+//! `sdl-kernel`: batched evaluation of formulas (reference interpreter, fused kernels, JIT),
+//! derivatives and constant fitting.
+//!
+//! In: a [`sdl_formula::Formula`] and a columnar [`Dataset`]. Out: one value per row plus a
+//! "complete" flag that is true exactly when every value is finite. Every engine (reference,
+//! fused block interpreter, Cranelift JIT) computes the same operator semantics as
+//! [`sdl_formula::Op::apply1`] and friends, within the ULP bounds stated in [`vmath`]; none of
+//! them panics on user data (unknown variables, ragged input, NaN, zero rows).
+
+pub mod batch;
+pub mod bench;
+pub mod cost;
+mod dataset;
+mod error;
+pub mod fit;
+mod fused;
+pub mod grad;
+pub mod jit;
+pub mod loss;
+pub mod program;
+pub mod reference;
+pub mod vmath;
+
+#[cfg(test)]
+mod agree;
+
+pub use batch::{eval, eval_into, eval_many, Evaluator};
+pub use bench::{bench_eval, Precision};
+pub use cost::{choose_engine, Engine};
+pub use dataset::Dataset;
+pub use error::KernelError;
+pub use fit::{fit_constants, FitOptions, FitResult, Method};
+pub use grad::{grad_consts, grad_vars};
+pub use loss::{loss_value, Loss};
+pub use program::Program;
+pub use reference::eval_reference;

@@ -1,1 +1,28 @@
-//! `sdl-search`: symbolic regression over formulas.
+//! `sdl-search`: symbolic regression over sdl formulas, as a plain Rust library.
+//!
+//! The engine follows PySR / SymbolicRegression.jl: several islands of regularised evolution
+//! with tournament selection, PySR's mutation set and weights, crossover, constant optimisation
+//! with the kernel's `fit_constants`, simplification, adaptive parsimony, optional annealing,
+//! migration between islands and from the hall of fame, and mini-batching. Every candidate it
+//! keeps obeys the problem's `OperatorSet`. Runs are reproducible bit for bit for a seed at any
+//! thread count. Entry point: [`search`].
+
+pub mod bench;
+pub mod crossover;
+pub mod evolve;
+pub mod export;
+pub mod hall_of_fame;
+pub mod member;
+pub mod migration;
+pub mod mutate;
+pub mod options;
+pub mod population;
+pub mod search;
+pub mod template;
+
+pub use export::{export_best, export_document, export_formula, export_pareto, ExportFormat, Exported};
+pub use hall_of_fame::{HallOfFame, HofEntry};
+pub use member::PopMember;
+pub use options::{MutationWeights, OptionError, SearchOptions};
+pub use search::{search, Problem, Progress, SearchError, SearchResult, StopReason};
+pub use template::{Template, TemplateFn};

@@ -1,0 +1,503 @@
+//! Printing formulas: plain infix (`Display`), LaTeX, SymPy, NumPy and Rust source.
+//!
+//! Every printer takes a [`Formula`] and returns a string; none of them fails. All five share
+//! one bottom-up renderer: each subtree renders to a string plus the precedence of its outermost
+//! construct, and a parent parenthesises a child whose precedence is too low for its position.
+//! Levels, loosest first: comparison, `+ -`, `* /`, unary minus, `^`, atom. `^` is
+//! right-associative and binds tighter than unary minus, so `-x^2` means `-(x^2)`.
+//!
+//! Always true: the plain form parses back to the same tree, `parse(&f.to_string())` is
+//! `same_as(f)` for formulas without named constants (named constants print as their name and
+//! so parse back as variables). To make that hold, unnamed negative constants print as `-2.5`
+//! and get parentheses wherever a unary minus would (`x * (-2.5)`, `(-2)^x`), while `neg` of a
+//! bare number prints as `-(2)`, because the parser reads `-2` (a minus directly before a
+//! number that is not a base of `^`) as the negative constant. Constants use Rust's shortest
+//! round-trip formatting, so values survive bit for bit. The SymPy, NumPy and Rust exports
+//! inline custom operators first, because those targets do not know them.
+
+use crate::tree::Expr;
+use crate::{Formula, Op};
+use std::fmt;
+
+const CMP: u8 = 1;
+const ADD: u8 = 2;
+const MUL: u8 = 3;
+const UNARY: u8 = 4;
+const POW: u8 = 5;
+const ATOM: u8 = 6;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    Plain,
+    Latex,
+    Sympy,
+    Numpy,
+    Rust,
+}
+
+/// A rendered subtree and the precedence of its outermost construct.
+struct R {
+    s: String,
+    prec: u8,
+}
+
+fn r(s: String, prec: u8) -> R {
+    R { s, prec }
+}
+
+impl fmt::Display for Formula {
+    /// Plain infix that [`crate::parse`] reads back to the same tree.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&render(&self.to_expr(), Dialect::Plain).s)
+    }
+}
+
+/// LaTeX math-mode source: `\frac{a}{b}`, `\sqrt{x}`, `x^{2}`, `\exp\left(x\right)`, `a \cdot b`,
+/// with `m1` written `m_{1}` and Greek names as their letters.
+pub fn to_latex(f: &Formula) -> String {
+    render(&f.to_expr(), Dialect::Latex).s
+}
+
+/// A string that SymPy's `sympify` parses to the same function: `**`, `Max`, `Min`, `Abs`,
+/// `log(x, 10)`, and `Piecewise` for `cond`, `ifelse` and comparisons.
+pub fn to_sympy(f: &Formula) -> String {
+    render(&f.inline_custom().to_expr(), Dialect::Sympy).s
+}
+
+/// A Python expression over NumPy arrays (`np.exp`, `np.power`, `np.where`). `erf` is written
+/// `scipy.special.erf`, so the caller needs `import numpy as np` and `import scipy.special`.
+pub fn to_numpy(f: &Formula) -> String {
+    render(&f.inline_custom().to_expr(), Dialect::Numpy).s
+}
+
+/// A Rust `f64` expression in method syntax (`x.exp()`, `x.powf(y)`), with variables and named
+/// constants as identifiers. `erf` is written as a call `erf(x)` that the caller provides (for
+/// example `use sdl_formula::op::erf;`). Comparisons and `cond` become `if` expressions.
+pub fn to_rust(f: &Formula) -> String {
+    render(&f.inline_custom().to_expr(), Dialect::Rust).s
+}
+
+fn paren(d: Dialect, s: &str) -> String {
+    if d == Dialect::Latex {
+        format!("\\left({s}\\right)")
+    } else {
+        format!("({s})")
+    }
+}
+
+/// The child's text, parenthesised if its precedence is below `need`.
+fn at_least(d: Dialect, x: &R, need: u8) -> String {
+    if x.prec < need {
+        paren(d, &x.s)
+    } else {
+        x.s.clone()
+    }
+}
+
+/// The right operand of `+ - * /`: parenthesised when it binds looser than `min`, and also when
+/// it is a unary minus, because `x - -y` is legal but hard to read.
+fn right_operand(d: Dialect, x: &R, min: u8) -> String {
+    if x.prec < min || x.prec == UNARY {
+        paren(d, &x.s)
+    } else {
+        x.s.clone()
+    }
+}
+
+fn call(d: Dialect, name: &str, args: &[R]) -> R {
+    let inner: Vec<&str> = args.iter().map(|a| a.s.as_str()).collect();
+    r(format!("{name}{}", paren(d, &inner.join(", "))), ATOM)
+}
+
+fn render(e: &Expr, d: Dialect) -> R {
+    match e {
+        Expr::Var(name) => r(ident(name, d), ATOM),
+        Expr::Const { name: Some(name), .. } => r(ident(name, d), ATOM),
+        Expr::Const { value, name: None } => number(*value, d),
+        Expr::Apply(op, args) => {
+            let rendered: Vec<R> = args.iter().map(|a| render(a, d)).collect();
+            apply(*op, args, rendered, d)
+        }
+    }
+}
+
+fn ident(name: &str, d: Dialect) -> String {
+    if d == Dialect::Latex {
+        latex_name(name)
+    } else {
+        name.to_string()
+    }
+}
+
+/// Rust's shortest round-trip text for a finite value, with a trailing `.0` removed.
+fn shortest(v: f64) -> String {
+    let s = format!("{v:?}");
+    match s.strip_suffix(".0") {
+        Some(t) => t.to_string(),
+        None => s,
+    }
+}
+
+fn number(v: f64, d: Dialect) -> R {
+    let neg = v.is_sign_negative() && !v.is_nan();
+    let prec = if neg { UNARY } else { ATOM };
+    if v.is_nan() {
+        let s = match d {
+            Dialect::Plain | Dialect::Sympy => "nan",
+            Dialect::Latex => "\\mathrm{NaN}",
+            Dialect::Numpy => "np.nan",
+            Dialect::Rust => "f64::NAN",
+        };
+        return r(s.to_string(), ATOM);
+    }
+    if v.is_infinite() {
+        let s = match d {
+            Dialect::Plain => "inf",
+            Dialect::Latex => "\\infty",
+            Dialect::Sympy => "oo",
+            Dialect::Numpy => "np.inf",
+            Dialect::Rust => return r(if neg { "f64::NEG_INFINITY" } else { "f64::INFINITY" }.to_string(), ATOM),
+        };
+        return r(if neg { format!("-{s}") } else { s.to_string() }, prec);
+    }
+    match d {
+        Dialect::Plain => r(shortest(v), prec),
+        Dialect::Numpy | Dialect::Rust => r(format!("{v:?}"), prec),
+        Dialect::Sympy => {
+            // Integers print without a decimal point so that SymPy keeps them exact (`x**2`
+            // rather than `x**2.0`), which lets its simplifier do more.
+            if v.fract() == 0.0 && v.abs() < 1e15 {
+                r(format!("{}", v as i64), if v < 0.0 { UNARY } else { ATOM })
+            } else {
+                r(format!("{v:?}"), prec)
+            }
+        }
+        Dialect::Latex => {
+            let s = shortest(v);
+            match s.split_once('e') {
+                Some((m, exp)) if m == "1" || m == "-1" => {
+                    r(format!("{}10^{{{exp}}}", if m == "-1" { "-" } else { "" }), if neg { UNARY } else { POW })
+                }
+                Some((m, exp)) => r(format!("{m} \\cdot 10^{{{exp}}}"), if neg { UNARY } else { MUL }),
+                None => r(s, prec),
+            }
+        }
+    }
+}
+
+/// A Rust method receiver: literals need a type suffix (`2.0_f64.exp()`), and anything that is
+/// not an atom needs parentheses (`(-x).exp()`, `(-2.0_f64).exp()`).
+fn receiver(arg: &Expr, x: &R) -> String {
+    if let Some(v) = arg.as_num() {
+        if v.is_finite() {
+            let lit = format!("{:?}_f64", v.abs());
+            return if v.is_sign_negative() { format!("(-{lit})") } else { lit };
+        }
+    }
+    at_least(Dialect::Rust, x, ATOM)
+}
+
+fn apply(op: Op, args: &[Expr], a: Vec<R>, d: Dialect) -> R {
+    use Dialect::*;
+    let infix = |sym: &str, prec: u8, right_min: u8| {
+        r(format!("{} {sym} {}", at_least(d, &a[0], prec), right_operand(d, &a[1], right_min)), prec)
+    };
+    let compare = |sym: &str| r(format!("{} {sym} {}", at_least(d, &a[0], ADD), at_least(d, &a[1], ADD)), CMP);
+    match (op, d) {
+        (Op::Add, _) => infix("+", ADD, MUL),
+        (Op::Sub, _) => infix("-", ADD, MUL),
+        (Op::Mul, Latex) => infix("\\cdot", MUL, POW),
+        (Op::Mul, _) => infix("*", MUL, POW),
+        (Op::Div, Latex) => r(format!("\\frac{{{}}}{{{}}}", a[0].s, a[1].s), POW),
+        (Op::Div, _) => infix("/", MUL, POW),
+        (Op::Neg, Plain) => {
+            // `-2` would read back as the constant -2, so `neg` of a bare number keeps parentheses.
+            let s = if args[0].as_num().is_some() { paren(d, &a[0].s) } else { at_least(d, &a[0], POW) };
+            r(format!("-{s}"), UNARY)
+        }
+        (Op::Neg, Rust) => r(format!("-{}", at_least(d, &a[0], ATOM)), UNARY),
+        (Op::Neg, _) => r(format!("-{}", at_least(d, &a[0], POW)), UNARY),
+        (Op::Pow, Plain) => r(format!("{}^{}", at_least(d, &a[0], ATOM), at_least(d, &a[1], POW)), POW),
+        (Op::Pow, Sympy) => r(format!("{}**{}", at_least(d, &a[0], ATOM), at_least(d, &a[1], POW)), POW),
+        (Op::Pow, Latex) => latex_pow(&a[0], &a[1].s),
+        (Op::Square, Latex) => latex_pow(&a[0], "2"),
+        (Op::Cube, Latex) => latex_pow(&a[0], "3"),
+        (Op::Square, Sympy) => r(format!("{}**2", at_least(d, &a[0], ATOM)), POW),
+        (Op::Cube, Sympy) => r(format!("{}**3", at_least(d, &a[0], ATOM)), POW),
+        (Op::Greater, Plain | Latex) => compare(">"),
+        (Op::Less, Plain | Latex) => compare("<"),
+        (Op::GreaterEq, Plain) => compare(">="),
+        (Op::LessEq, Plain) => compare("<="),
+        (Op::GreaterEq, Latex) => compare("\\geq"),
+        (Op::LessEq, Latex) => compare("\\leq"),
+        (_, Plain) => call(d, &op.name(), &a),
+        (_, Latex) => latex_call(op, a),
+        (_, Sympy) => sympy_call(op, a),
+        (_, Numpy) => numpy_call(op, a),
+        (_, Rust) => rust_call(op, args, a),
+    }
+}
+
+fn latex_pow(base: &R, exp: &str) -> R {
+    r(format!("{}^{{{exp}}}", at_least(Dialect::Latex, base, ATOM)), POW)
+}
+
+fn latex_call(op: Op, a: Vec<R>) -> R {
+    let d = Dialect::Latex;
+    let name = match op {
+        Op::Sqrt => return r(format!("\\sqrt{{{}}}", a[0].s), ATOM),
+        Op::Cbrt => return r(format!("\\sqrt[3]{{{}}}", a[0].s), ATOM),
+        Op::Abs => return r(format!("\\left|{}\\right|", a[0].s), ATOM),
+        Op::Inv => return r(format!("\\frac{{1}}{{{}}}", a[0].s), POW),
+        Op::Log1p => return r(format!("\\log\\left(1 + {}\\right)", a[0].s), ATOM),
+        Op::Relu => return r(format!("\\max\\left(0, {}\\right)", a[0].s), ATOM),
+        Op::Max => "\\max".to_string(),
+        Op::Min => "\\min".to_string(),
+        Op::Exp => "\\exp".to_string(),
+        Op::Log => "\\log".to_string(),
+        Op::Log10 => "\\log_{10}".to_string(),
+        Op::Log2 => "\\log_{2}".to_string(),
+        Op::Sin | Op::Cos | Op::Tan | Op::Sinh | Op::Cosh | Op::Tanh => format!("\\{}", op.name()),
+        Op::Asin => "\\arcsin".to_string(),
+        Op::Acos => "\\arccos".to_string(),
+        Op::Atan => "\\arctan".to_string(),
+        other => format!("\\operatorname{{{}}}", other.name().replace('_', "\\_")),
+    };
+    call(d, &name, &a)
+}
+
+fn sympy_call(op: Op, a: Vec<R>) -> R {
+    let d = Dialect::Sympy;
+    let piecewise = |val: &str, cond: String, other: &str| {
+        r(format!("Piecewise(({val}, {cond}), ({other}, True))"), ATOM)
+    };
+    let cmp = |sym: &str| format!("{} {sym} {}", at_least(d, &a[0], ADD), at_least(d, &a[1], ADD));
+    let positive = |x: &R| format!("{} > 0", at_least(d, x, ADD));
+    let name = match op {
+        Op::Cond => return piecewise(&a[1].s, positive(&a[0]), "0"),
+        Op::IfElse => return piecewise(&a[1].s, positive(&a[0]), &a[2].s),
+        Op::Greater => return piecewise("1", cmp(">"), "0"),
+        Op::GreaterEq => return piecewise("1", cmp(">="), "0"),
+        Op::Less => return piecewise("1", cmp("<"), "0"),
+        Op::LessEq => return piecewise("1", cmp("<="), "0"),
+        Op::Log10 => return r(format!("log({}, 10)", a[0].s), ATOM),
+        Op::Log2 => return r(format!("log({}, 2)", a[0].s), ATOM),
+        Op::Log1p => return r(format!("log(1 + {})", a[0].s), ATOM),
+        Op::Relu => return r(format!("Max(0, {})", a[0].s), ATOM),
+        Op::Inv => return r(format!("1/{}", at_least(d, &a[0], POW)), MUL),
+        Op::Max => "Max".to_string(),
+        Op::Min => "Min".to_string(),
+        Op::Abs => "Abs".to_string(),
+        other => other.name(),
+    };
+    call(d, &name, &a)
+}
+
+fn numpy_call(op: Op, a: Vec<R>) -> R {
+    let d = Dialect::Numpy;
+    let positive = |x: &R| format!("{} > 0", at_least(d, x, ADD));
+    let cmp = |sym: &str| {
+        r(format!("np.where({} {sym} {}, 1.0, 0.0)", at_least(d, &a[0], ADD), at_least(d, &a[1], ADD)), ATOM)
+    };
+    let name = match op {
+        Op::Cond => return r(format!("np.where({}, {}, 0.0)", positive(&a[0]), a[1].s), ATOM),
+        Op::IfElse => return r(format!("np.where({}, {}, {})", positive(&a[0]), a[1].s, a[2].s), ATOM),
+        Op::Greater => return cmp(">"),
+        Op::GreaterEq => return cmp(">="),
+        Op::Less => return cmp("<"),
+        Op::LessEq => return cmp("<="),
+        Op::Relu => return r(format!("np.maximum({}, 0.0)", a[0].s), ATOM),
+        Op::Cube => return r(format!("np.power({}, 3)", a[0].s), ATOM),
+        Op::Erf => return call(d, "scipy.special.erf", &a),
+        Op::Pow => "power",
+        Op::Max => "maximum",
+        Op::Min => "minimum",
+        Op::Inv => "reciprocal",
+        Op::Asin => "arcsin",
+        Op::Acos => "arccos",
+        Op::Atan => "arctan",
+        _ => "",
+    };
+    let name = if name.is_empty() { op.name() } else { name.to_string() };
+    call(d, &format!("np.{name}"), &a)
+}
+
+fn rust_call(op: Op, args: &[Expr], a: Vec<R>) -> R {
+    let d = Dialect::Rust;
+    let positive = |x: &R| format!("{} > 0.0", at_least(d, x, ADD));
+    let cmp = |sym: &str| {
+        r(format!("(if {} {sym} {} {{ 1.0 }} else {{ 0.0 }})", at_least(d, &a[0], ADD), at_least(d, &a[1], ADD)), ATOM)
+    };
+    let method = match op {
+        Op::Cond => return r(format!("(if {} {{ {} }} else {{ 0.0 }})", positive(&a[0]), a[1].s), ATOM),
+        Op::IfElse => return r(format!("(if {} {{ {} }} else {{ {} }})", positive(&a[0]), a[1].s, a[2].s), ATOM),
+        Op::Greater => return cmp(">"),
+        Op::GreaterEq => return cmp(">="),
+        Op::Less => return cmp("<"),
+        Op::LessEq => return cmp("<="),
+        // `f64::signum` gives 1 at zero, but `sign(0) = 0` and `sign(NaN) = NaN` here.
+        Op::Sign => {
+            return r(
+                format!("{{ let t: f64 = {}; if t > 0.0 {{ 1.0 }} else if t < 0.0 {{ -1.0 }} else {{ t * 0.0 }} }}", a[0].s),
+                ATOM,
+            )
+        }
+        Op::Erf => return call(d, "erf", &a),
+        Op::Square => "powi(2)",
+        Op::Cube => "powi(3)",
+        Op::Inv => "recip()",
+        Op::Relu => "max(0.0)",
+        Op::Log => "ln()",
+        Op::Log1p => "ln_1p()",
+        Op::Pow => "powf",
+        Op::Max => "max",
+        Op::Min => "min",
+        _ => "",
+    };
+    let recv = receiver(&args[0], &a[0]);
+    let s = match (method, a.len()) {
+        ("", _) => format!("{recv}.{}()", op.name()),
+        (m, 2) => format!("{recv}.{m}({})", a[1].s),
+        (m, _) => format!("{recv}.{m}"),
+    };
+    r(s, ATOM)
+}
+
+const GREEK: &[&str] = &[
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi",
+    "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi",
+    "Pi", "Sigma", "Phi", "Psi", "Omega",
+];
+
+/// A variable name in LaTeX: `m1` → `m_{1}`, `x_a` → `x_{a}`, `theta` → `\theta`,
+/// `mass` → `\mathrm{mass}`.
+fn latex_name(name: &str) -> String {
+    let (base, sub) = match name.split_once('_') {
+        Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s.to_string())),
+        _ => {
+            let cut = name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+            if cut > 0 && cut < name.len() {
+                (&name[..cut], Some(name[cut..].to_string()))
+            } else {
+                (name, None)
+            }
+        }
+    };
+    let base = if GREEK.contains(&base) {
+        format!("\\{base}")
+    } else if base.chars().count() == 1 {
+        base.to_string()
+    } else {
+        format!("\\mathrm{{{}}}", base.replace('_', "\\_"))
+    };
+    match sub {
+        Some(s) => format!("{base}_{{{}}}", s.replace('_', "\\_")),
+        None => base,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse;
+
+    fn p(src: &str) -> Formula {
+        parse(src).unwrap_or_else(|e| panic!("{src}: {e}"))
+    }
+
+    fn num(v: f64) -> Formula {
+        Formula::constant(v)
+    }
+
+    #[test]
+    fn plain_uses_minimal_parentheses() {
+        let cases = [
+            ("-x^2", "-x^2"),
+            ("(-x)^2", "(-x)^2"),
+            ("x^y^z", "x^y^z"),
+            ("(x^y)^z", "(x^y)^z"),
+            ("2^-1", "2^(-1)"),
+            ("a - (b - c)", "a - (b - c)"),
+            ("(a - b) - c", "a - b - c"),
+            ("a / (b * c)", "a / (b * c)"),
+            ("a * b / c", "a * b / c"),
+            ("-(a + b) * c", "-(a + b) * c"),
+            ("x - -y", "x - (-y)"),
+            ("x * -2", "x * (-2)"),
+            ("-2 * x", "-2 * x"),
+            ("max(a, b) + cond(a, b) * ifelse(c, a, b)", "max(a, b) + cond(a, b) * ifelse(c, a, b)"),
+            ("(x > 1) * (y <= 2)", "(x > 1) * (y <= 2)"),
+            ("x + 1 > y", "x + 1 > y"),
+            ("exp(-x) ** 2", "exp(-x)^2"),
+            ("neg(x)", "-x"),
+            ("1.5e-7 * x + 1e300", "1.5e-7 * x + 1e300"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(p(src).to_string(), want, "printing {src}");
+        }
+        // `neg` of a bare number keeps its parentheses, unlike the negative constant.
+        assert_eq!(Formula::apply(Op::Neg, vec![num(2.0)]).to_string(), "-(2)");
+        assert_eq!(num(-2.0).to_string(), "-2");
+        assert_eq!(Formula::apply(Op::Pow, vec![num(-2.0), Formula::var("x")]).to_string(), "(-2)^x");
+        assert_eq!(Formula::apply(Op::Neg, vec![num(-0.5)]).to_string(), "-(-0.5)");
+        assert_eq!(Formula::apply(Op::Mul, vec![Formula::named_constant("a", 1.0), Formula::var("x")]).to_string(), "a * x");
+    }
+
+    #[test]
+    fn latex_golden() {
+        let cases = [
+            ("m1 * m2 / r^2", "\\frac{m_{1} \\cdot m_{2}}{r^{2}}"),
+            ("sqrt(x + 1)", "\\sqrt{x + 1}"),
+            ("exp(-x^2) * cos(theta)", "\\exp\\left(-x^{2}\\right) \\cdot \\cos\\left(\\theta\\right)"),
+            ("(a / b)^2", "\\left(\\frac{a}{b}\\right)^{2}"),
+            ("abs(x_a) - log10(mass)", "\\left|x_{a}\\right| - \\log_{10}\\left(\\mathrm{mass}\\right)"),
+            ("square(x + y) >= 1.5e-7", "\\left(x + y\\right)^{2} \\geq 1.5 \\cdot 10^{-7}"),
+            ("relu(x) + cond(x, y)", "\\max\\left(0, x\\right) + \\operatorname{cond}\\left(x, y\\right)"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(to_latex(&p(src)), want, "LaTeX of {src}");
+        }
+    }
+
+    #[test]
+    fn sympy_golden() {
+        let cases = [
+            ("m1 * m2 / r^2", "m1 * m2 / r**2"),
+            ("-x^2 + max(x, 0.5)", "-x**2 + Max(x, 0.5)"),
+            ("abs(x) + log10(y) + log1p(z)", "Abs(x) + log(y, 10) + log(1 + z)"),
+            ("cond(x - 1, y)", "Piecewise((y, x - 1 > 0), (0, True))"),
+            ("ifelse(x, 1, 2) * (x > y)", "Piecewise((1, x > 0), (2, True)) * Piecewise((1, x > y), (0, True))"),
+            ("square(x) + inv(y) + erf(z) * sign(z)", "x**2 + 1/y + erf(z) * sign(z)"),
+            ("2.5 * x - 3", "2.5 * x - 3"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(to_sympy(&p(src)), want, "SymPy of {src}");
+        }
+    }
+
+    #[test]
+    fn numpy_and_rust_golden() {
+        let f = p("exp(-x) * max(y, 2) + x^3 + cond(x, y) + asin(x)");
+        assert_eq!(
+            to_numpy(&f),
+            "np.exp(-x) * np.maximum(y, 2.0) + np.power(x, 3.0) + np.where(x > 0, y, 0.0) + np.arcsin(x)"
+        );
+        assert_eq!(
+            to_rust(&f),
+            "(-x).exp() * y.max(2.0) + x.powf(3.0) + (if x > 0.0 { y } else { 0.0 }) + x.asin()"
+        );
+        assert_eq!(to_rust(&p("exp(2) + sqrt(-3) + log(x + 1) - -x")), "2.0_f64.exp() + (-3.0_f64).sqrt() + (x + 1.0).ln() - (-x)");
+        assert_eq!(to_numpy(&p("relu(x) + erf(x)")), "np.maximum(x, 0.0) + scipy.special.erf(x)");
+    }
+
+    #[test]
+    fn exports_inline_custom_operators() {
+        let body = p("x * x + 1");
+        let op = crate::custom::register("sqp1_print_test", &["x".to_string()], &body).expect("registers");
+        let f = Formula::apply(op, vec![Formula::var("t")]);
+        assert_eq!(f.to_string(), "sqp1_print_test(t)");
+        assert_eq!(to_latex(&f), "\\operatorname{sqp1\\_print\\_test}\\left(t\\right)");
+        assert_eq!(to_sympy(&f), "t * t + 1");
+        assert_eq!(to_rust(&f), "t * t + 1.0");
+    }
+}

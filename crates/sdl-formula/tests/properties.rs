@@ -1,0 +1,156 @@
+//! Property tests over random formulas: printing round-trips through the parser, simplification
+//! preserves finite values, and symbolic derivatives match finite differences. Every test is
+//! seeded, so a failure names a formula that can be replayed.
+
+use sdl_formula::gen::{random_formula, random_formula_with, GenOptions};
+use sdl_formula::op::BUILTIN_OPS;
+use sdl_formula::rng::Rng;
+use sdl_formula::{custom, diff, parse, simplify, subs, to_latex, to_numpy, to_rust, to_sympy, Formula, Op};
+
+fn vars() -> Vec<String> {
+    vec!["x".into(), "y".into(), "m1".into()]
+}
+
+fn random_row(rng: &mut Rng) -> Vec<f64> {
+    (0..3).map(|_| rng.range(-3.0, 3.0)).collect()
+}
+
+/// Relative closeness with a small absolute floor: re-association in `simplify` may move the
+/// last bits of a sum, which matters relative to the result only when the result cancels to
+/// nearly zero.
+fn close(a: f64, b: f64, rel: f64) -> bool {
+    a == b || (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
+}
+
+#[test]
+fn print_parse_round_trip_on_random_formulas() {
+    let body = parse("x * y - 1").expect("parses");
+    let custom_op = custom::register("mulm1_roundtrip", &["x".to_string(), "y".to_string()], &body).expect("ok");
+    let mut ops: Vec<Op> = BUILTIN_OPS.to_vec();
+    ops.push(custom_op);
+    let opts = GenOptions { const_prob: 0.5, extreme_constants: true };
+    let mut rng = Rng::new(1);
+    for i in 0..4000 {
+        let size = 1 + rng.below(25);
+        let f = random_formula_with(&mut rng, &vars(), &ops, size, &opts);
+        let text = f.to_string();
+        let g = parse(&text).unwrap_or_else(|e| panic!("case {i}: `{text}` does not parse: {e}"));
+        assert!(g.same_as(&f), "case {i}: `{text}` parsed back as `{g}`");
+        // The other printers must not panic and must produce something.
+        assert!(!to_latex(&f).is_empty() && !to_sympy(&f).is_empty());
+        assert!(!to_numpy(&f).is_empty() && !to_rust(&f).is_empty());
+    }
+}
+
+#[test]
+fn simplify_preserves_finite_values() {
+    let mut rng = Rng::new(2);
+    let mut changed = 0;
+    for i in 0..3000 {
+        let size = 1 + rng.below(20);
+        let f = random_formula(&mut rng, &vars(), BUILTIN_OPS, size);
+        let g = simplify(&f);
+        assert_eq!(g.vars, f.vars, "simplify keeps the variable list");
+        assert!(g.len() <= f.len(), "case {i}: `{f}` grew to `{g}`");
+        changed += usize::from(g.len() < f.len());
+        for _ in 0..8 {
+            let row = random_row(&mut rng);
+            let (a, b) = (f.eval_row(&row), g.eval_row(&row));
+            if a.is_finite() {
+                assert!(close(a, b, 1e-9), "case {i}: `{f}` = {a} but `{g}` = {b} at {row:?}");
+            }
+        }
+        // Simplifying twice changes nothing more: the smart constructors reach a fixed point.
+        assert!(simplify(&g).same_as(&g), "case {i}: `{g}` simplifies further to `{}`", simplify(&g));
+    }
+    assert!(changed > 300, "only {changed} formulas got smaller");
+}
+
+#[test]
+fn simplify_folds_constant_subtrees() {
+    let mut rng = Rng::new(3);
+    for _ in 0..500 {
+        let n = 1 + rng.below(15);
+        let f = random_formula(&mut rng, &[], &[Op::Add, Op::Mul, Op::Sub, Op::Exp, Op::Neg], n);
+        let v = f.eval_row(&[]);
+        let g = simplify(&f);
+        if v.is_finite() {
+            assert_eq!(g.len(), 1, "`{f}` should fold to one constant, got `{g}`");
+            assert!(close(v, g.eval_row(&[]), 1e-12));
+        }
+    }
+}
+
+#[test]
+fn subs_then_eval_equals_eval_at_substituted_value() {
+    let mut rng = Rng::new(4);
+    for _ in 0..500 {
+        let n = 1 + rng.below(12);
+        let f = random_formula(&mut rng, &vars(), &[Op::Add, Op::Mul, Op::Sin, Op::Div], n);
+        let n = 1 + rng.below(4);
+        let r = random_formula(&mut rng, &["y".to_string()], &[Op::Add, Op::Exp], n);
+        let g = subs(&f, "x", &r).with_vars_superset(&vars());
+        let row = random_row(&mut rng);
+        let mut row_x = row.clone();
+        row_x[0] = r.with_vars(&vars()).eval_row(&row);
+        let (a, b) = (f.eval_row(&row_x), g.eval_row(&row));
+        assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()), "`{f}` with x = `{r}`: {a} vs {b}");
+    }
+}
+
+/// Central difference with step `h` in coordinate `k`.
+fn central(f: &Formula, row: &[f64], k: usize, h: f64) -> f64 {
+    let mut plus = row.to_vec();
+    let mut minus = row.to_vec();
+    plus[k] += h;
+    minus[k] -= h;
+    (f.eval_row(&plus) - f.eval_row(&minus)) / (2.0 * h)
+}
+
+#[test]
+fn derivatives_match_finite_differences() {
+    let mut rng = Rng::new(5);
+    let names = vars();
+    let mut checked = 0;
+    for i in 0..1500 {
+        let n = 1 + rng.below(14);
+        let f = random_formula(&mut rng, &names, BUILTIN_OPS, n);
+        let k = rng.below(names.len());
+        let df = diff(&f, &names[k]);
+        assert_eq!(df.vars, f.vars);
+        for _ in 0..4 {
+            let row = random_row(&mut rng);
+            let exact = df.eval_row(&row);
+            let h = 1e-5 * row[k].abs().max(1.0);
+            let (coarse, fine) = (central(&f, &row, k, 2.0 * h), central(&f, &row, k, h));
+            // Skip points where the function is not finite or not smooth at the scale of the
+            // step (a kink of abs or relu, a pole, a branch cut): the two step sizes disagree.
+            let scale = fine.abs().max(1.0);
+            if !f.eval_row(&row).is_finite() || !coarse.is_finite() || !fine.is_finite() {
+                continue;
+            }
+            if (coarse - fine).abs() > 1e-4 * scale || fine.abs() > 1e6 {
+                continue;
+            }
+            checked += 1;
+            assert!(
+                (exact - fine).abs() <= 1e-3 * scale,
+                "case {i}: d/d{} of `{f}` is `{df}` = {exact}, finite difference {fine} at {row:?}",
+                names[k]
+            );
+        }
+    }
+    assert!(checked > 2000, "only {checked} points were smooth enough to check");
+}
+
+#[test]
+fn derivative_of_general_power_and_special_functions() {
+    let f = parse("x^y + erf(x) + atan(x*y) + tanh(x) + log2(x) + cbrt(x) + acos(x/4)").expect("parses");
+    let dx = diff(&f, "x");
+    let dy = diff(&f, "y");
+    let row = [1.3, 0.7];
+    for (d, k) in [(&dx, 0), (&dy, 1)] {
+        let fd = central(&f, &row, k, 1e-6);
+        assert!((d.eval_row(&row) - fd).abs() < 1e-6, "`{d}`: {} vs {fd}", d.eval_row(&row));
+    }
+}

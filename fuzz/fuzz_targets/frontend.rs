@@ -1,0 +1,14 @@
+//! Fuzz target: arbitrary bytes through lex -> parse -> check must never panic.
+//! Run with `cargo fuzz run frontend` from the repository root (needs cargo-fuzz and nightly).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(src) = std::str::from_utf8(data) {
+        let (prog, _) = sdl::syntax::parse(src);
+        let mut checker = sdl::sema::Checker::new();
+        let _ = checker.check_program(&prog, 0);
+        let _ = sdl::syntax::is_incomplete(src);
+    }
+});

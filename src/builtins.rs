@@ -1,0 +1,116 @@
+//! The table of built-in functions: names, parameters and one-line docs, shared by the
+//! checker (argument binding, completion) and the executor (dispatch).
+//!
+//! **Invariant:** every name here has a typing rule in `sema::check_builtin` and an
+//! implementation in `exec::builtins`; a test walks the table to keep the three in step.
+
+/// One parameter of a built-in.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    /// False for parameters that may be left out.
+    pub required: bool,
+}
+
+const fn req(name: &'static str) -> ParamSpec {
+    ParamSpec { name, required: true }
+}
+
+const fn opt(name: &'static str) -> ParamSpec {
+    ParamSpec { name, required: false }
+}
+
+/// A built-in function's specification.
+#[derive(Clone, Copy, Debug)]
+pub struct BuiltinSpec {
+    pub name: &'static str,
+    pub params: &'static [ParamSpec],
+    /// True when extra named arguments are allowed (`eval(f, x: 1, r: 2)`, `subs`, `fit`).
+    pub open_named: bool,
+    pub doc: &'static str,
+}
+
+macro_rules! builtins {
+    ($($name:literal ( $($p:expr),* ) $open:literal : $doc:literal ;)*) => {
+        /// Every built-in function.
+        pub const BUILTINS: &[BuiltinSpec] = &[
+            $(BuiltinSpec { name: $name, params: &[$($p),*], open_named: $open, doc: $doc }),*
+        ];
+    };
+}
+
+builtins! {
+    "len"(req("x")) false: "number of elements of a list, rows of a table, or characters of a string";
+    "str"(req("x")) false: "the value printed to a string";
+    "range"(req("n")) false: "the list [0, 1, ..., n - 1]";
+    "uniform"(req("n"), req("lo"), req("hi"), req("seed")) false: "n seeded uniform random numbers in [lo, hi)";
+    "normal"(req("n"), req("seed")) false: "n seeded standard normal random numbers";
+    "sum"(req("xs")) false: "sum of a list of numbers";
+    "mean"(req("xs")) false: "mean of a list of numbers";
+    "std"(req("xs")) false: "standard deviation of a list of numbers";
+    "map"(req("xs"), req("f")) false: "applies a function to every element of a list";
+    "assert"(req("cond"), opt("message")) false: "stops with assertion-failed when cond is false";
+    "is_finite"(req("x")) false: "true for a finite number; in a formula, 1 where the argument is finite";
+    "load"(req("path")) false: "reads a CSV file with a header row into a table";
+    "save"(req("table"), req("path")) false: "writes a table to a CSV file";
+    "split"(req("table"), req("fraction"), req("seed")) false: "random split into {train, test}; train gets `fraction` of the rows";
+    "rows"(req("table")) false: "number of rows of a table";
+    "columns"(req("table")) false: "the column names of a table";
+    "column"(req("table"), req("name")) false: "one column of a table as a list of numbers";
+    "head"(req("table"), opt("n")) false: "the first n rows (default 5) of a table";
+    "dropnan"(req("table")) false: "the table without rows that contain NaN or infinite values";
+    "with_column"(req("table"), req("name"), req("values")) false: "the table with a column added or replaced (a list or a formula of the columns)";
+    "table"(req("columns")) false: "a table from a record of equal-length lists";
+    "eval"(req("f"), opt("at")) true: "evaluates a formula on a table (a list) or on named values (a number)";
+    "simplify"(req("f")) false: "constant folding and algebraic identities that never change values";
+    "diff"(req("f"), req("var")) false: "the symbolic derivative of a formula with respect to a variable";
+    "subs"(req("f")) true: "substitutes variables: subs(f, x: 2, r: formula { a + b })";
+    "latex"(req("f")) false: "a formula as LaTeX";
+    "sympy"(req("f")) false: "a formula as a string SymPy's sympify parses";
+    "vars"(req("f")) false: "the variables a formula uses";
+    "constants"(req("f")) false: "the constants of a formula";
+    "complexity"(req("f"), opt("ops")) false: "the complexity of a formula (node count, or costs of an operator set)";
+    "fit"(req("table"), req("model")) true: "fits a model: free constants of a fixed form, or symbolic regression for unknown functions";
+    "r2"(req("pred"), req("target")) false: "coefficient of determination of predictions against targets";
+}
+
+/// Looks a built-in up by name.
+pub fn lookup(name: &str) -> Option<&'static BuiltinSpec> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// Math functions that work on numbers (giving numbers) and on formulas (giving formulas).
+pub const MATH_FUNCTIONS: &[&str] = &[
+    "sqrt",
+    "cbrt",
+    "abs",
+    "sign",
+    "exp",
+    "log",
+    "log10",
+    "log2",
+    "log1p",
+    "sin",
+    "cos",
+    "tan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "asin",
+    "acos",
+    "atan",
+    "erf",
+    "relu",
+    "square",
+    "cube",
+    "inv",
+    "neg",
+    "max",
+    "min",
+    "cond",
+    "ifelse",
+    "greater",
+    "less",
+    "greater_equal",
+    "less_equal",
+];

@@ -1,0 +1,407 @@
+//! Built-in functions at run time: one function per built-in, dispatched by name from the
+//! table in [`crate::builtins`]. Formula work goes to `sdl-formula`, evaluation on tables to
+//! `sdl-kernel`, `fit` to [`super::fit`].
+
+use super::value::Value;
+use super::{bind_values, runtime_error, Vm};
+use crate::data::Table;
+use crate::diag::{Code, Diagnostic, SourceId};
+use crate::formula::{Formula, Op, OperatorSet};
+use crate::syntax::ast::Span;
+use std::path::Path;
+use std::rc::Rc;
+
+type Args = Vec<(Option<String>, Value)>;
+
+/// Context for one built-in call: its name, span and source, for error messages.
+struct Ctx<'a> {
+    name: &'static str,
+    span: &'a Span,
+    src: SourceId,
+}
+
+impl Ctx<'_> {
+    fn err(&self, code: Code, message: impl Into<String>, help: &str) -> Diagnostic {
+        runtime_error(code, message, self.span, self.src, help)
+    }
+
+    fn wrong(&self, what: &str, v: &Value) -> Diagnostic {
+        self.err(
+            Code::TypeMismatch,
+            format!("`{}` expected {what}, found {}", self.name, v.type_name()),
+            "see `:help` for the signature",
+        )
+    }
+
+    fn num(&self, v: &Value) -> Result<f64, Diagnostic> {
+        match v {
+            Value::Num(n) => Ok(*n),
+            other => Err(self.wrong("a number", other)),
+        }
+    }
+
+    fn string(&self, v: &Value) -> Result<Rc<str>, Diagnostic> {
+        match v {
+            Value::Str(s) => Ok(s.clone()),
+            other => Err(self.wrong("a string", other)),
+        }
+    }
+
+    fn table(&self, v: &Value) -> Result<Rc<Table>, Diagnostic> {
+        match v {
+            Value::Table(t) => Ok(t.clone()),
+            other => Err(self.wrong("a table", other)),
+        }
+    }
+
+    fn formula(&self, v: &Value) -> Result<Rc<Formula>, Diagnostic> {
+        match v {
+            Value::Formula(f) => Ok(f.clone()),
+            Value::Num(n) => Ok(Rc::new(Formula::constant(*n))),
+            other => Err(self.wrong("a formula", other)),
+        }
+    }
+
+    fn nums(&self, v: &Value) -> Result<Vec<f64>, Diagnostic> {
+        match v {
+            Value::List(items) => items.iter().map(|x| self.num(x)).collect(),
+            other => Err(self.wrong("a list of numbers", other)),
+        }
+    }
+}
+
+fn nums_value(xs: &[f64]) -> Value {
+    Value::List(Rc::new(xs.iter().map(|x| Value::Num(*x)).collect()))
+}
+
+fn strs_value(xs: &[String]) -> Value {
+    Value::List(Rc::new(xs.iter().map(|x| Value::Str(x.as_str().into())).collect()))
+}
+
+/// Calls built-in `name`.
+pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: SourceId) -> Result<Value, Diagnostic> {
+    let spec = crate::builtins::lookup(name).expect("dispatch only on table names");
+    let params: Vec<(&str, bool)> = spec.params.iter().map(|p| (p.name, p.required)).collect();
+    let (slots, extra) = bind_values(name, &params, args, spec.open_named, span, src)?;
+    let c = Ctx { name, span, src };
+    let arg = |i: usize| slots[i].clone().unwrap_or(Value::Nothing);
+    match name {
+        "len" => match arg(0) {
+            Value::List(items) => Ok(Value::Num(items.len() as f64)),
+            Value::Table(t) => Ok(Value::Num(t.n_rows() as f64)),
+            Value::Str(s) => Ok(Value::Num(s.chars().count() as f64)),
+            other => Err(c.wrong("a list, table or string", &other)),
+        },
+        "str" => Ok(Value::Str(arg(0).to_string().into())),
+        "range" => {
+            let n = c.num(&arg(0))?;
+            if !(0.0..=1e8).contains(&n) || n.fract() != 0.0 {
+                return Err(c.err(
+                    Code::BadArgument,
+                    format!("range({n}) needs a whole count from 0 to 1e8"),
+                    "pass a whole number",
+                ));
+            }
+            Ok(nums_value(&(0..n as usize).map(|i| i as f64).collect::<Vec<_>>()))
+        }
+        "uniform" | "normal" => {
+            let n = c.num(&arg(0))?;
+            if !(0.0..=1e8).contains(&n) || n.fract() != 0.0 {
+                return Err(c.err(
+                    Code::BadArgument,
+                    format!("{name}({n}, ...) needs a whole count from 0 to 1e8"),
+                    "pass a whole number",
+                ));
+            }
+            let seed_at = if name == "uniform" { 3 } else { 1 };
+            let mut rng = crate::formula::rng::Rng::new(c.num(&arg(seed_at))?.max(0.0) as u64);
+            let xs: Vec<f64> = if name == "uniform" {
+                let (lo, hi) = (c.num(&arg(1))?, c.num(&arg(2))?);
+                (0..n as usize).map(|_| rng.range(lo, hi)).collect()
+            } else {
+                (0..n as usize).map(|_| rng.normal()).collect()
+            };
+            Ok(nums_value(&xs))
+        }
+        "sum" => Ok(Value::Num(c.nums(&arg(0))?.iter().sum())),
+        "mean" => {
+            let xs = c.nums(&arg(0))?;
+            Ok(Value::Num(xs.iter().sum::<f64>() / xs.len() as f64))
+        }
+        "std" => {
+            let xs = c.nums(&arg(0))?;
+            let m = xs.iter().sum::<f64>() / xs.len() as f64;
+            Ok(Value::Num((xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64).sqrt()))
+        }
+        "map" => {
+            let Value::List(items) = arg(0) else { return Err(c.wrong("a list", &arg(0))) };
+            let f = arg(1);
+            let mut out = Vec::with_capacity(items.len());
+            for item in items.iter() {
+                out.push(vm.call(f.clone(), vec![(None, item.clone())], span, src)?);
+            }
+            Ok(Value::List(Rc::new(out)))
+        }
+        "assert" => match arg(0) {
+            Value::Bool(true) => Ok(Value::Nothing),
+            Value::Bool(false) => {
+                let msg = match arg(1) {
+                    Value::Str(s) => s.to_string(),
+                    _ => "assertion failed".to_string(),
+                };
+                Err(c.err(Code::AssertionFailed, msg, "the condition was false"))
+            }
+            other => Err(c.wrong("a bool", &other)),
+        },
+        "is_finite" => match arg(0) {
+            Value::Num(n) => Ok(Value::Bool(n.is_finite())),
+            Value::Formula(f) => {
+                // 1 where finite: the difference f - f is 0 for finite values and NaN otherwise.
+                let diff = Formula::apply(Op::Sub, vec![(*f).clone(), (*f).clone()]);
+                let eq = Formula::apply(Op::GreaterEq, vec![diff, Formula::constant(0.0)]);
+                Ok(Value::Formula(Rc::new(eq)))
+            }
+            other => Err(c.wrong("a number or formula", &other)),
+        },
+        "load" => {
+            let path = c.string(&arg(0))?;
+            Table::load_csv(Path::new(&*path))
+                .map(|t| Value::Table(Rc::new(t)))
+                .map_err(|d| d.with_span(span.clone()).in_source(src))
+        }
+        "save" => {
+            let t = c.table(&arg(0))?;
+            let path = c.string(&arg(1))?;
+            t.save_csv(Path::new(&*path)).map_err(|d| d.with_span(span.clone()).in_source(src))?;
+            Ok(Value::Nothing)
+        }
+        "split" => {
+            let t = c.table(&arg(0))?;
+            let frac = c.num(&arg(1))?;
+            let seed = c.num(&arg(2))?;
+            if !(frac > 0.0 && frac < 1.0) {
+                return Err(c.err(
+                    Code::BadArgument,
+                    format!("split fraction {frac} is outside (0, 1)"),
+                    "give the training share, e.g. 0.75",
+                ));
+            }
+            let (a, b) = t.split(frac, seed.max(0.0) as u64);
+            Ok(Value::Record(Rc::new(vec![
+                ("train".into(), Value::Table(Rc::new(a))),
+                ("test".into(), Value::Table(Rc::new(b))),
+            ])))
+        }
+        "rows" => Ok(Value::Num(c.table(&arg(0))?.n_rows() as f64)),
+        "columns" => Ok(strs_value(&c.table(&arg(0))?.names)),
+        "column" => {
+            let t = c.table(&arg(0))?;
+            let name = c.string(&arg(1))?;
+            match t.column(&name) {
+                Some(col) => Ok(nums_value(col)),
+                None => {
+                    Err(crate::sema::symbolic::unknown_column(&name, &t.names, &t.origin, span.clone()).in_source(src))
+                }
+            }
+        }
+        "head" => {
+            let t = c.table(&arg(0))?;
+            let n = match arg(1) {
+                Value::Nothing => 5,
+                v => c.num(&v)?.max(0.0) as usize,
+            };
+            let rows: Vec<usize> = (0..n.min(t.n_rows())).collect();
+            Ok(Value::Table(Rc::new(t.select_rows(&rows))))
+        }
+        "dropnan" => {
+            let t = c.table(&arg(0))?;
+            let bad = t.non_finite_rows();
+            let keep: Vec<usize> = (0..t.n_rows()).filter(|r| bad.binary_search(r).is_err()).collect();
+            Ok(Value::Table(Rc::new(t.select_rows(&keep))))
+        }
+        "with_column" => {
+            let t = c.table(&arg(0))?;
+            let name = c.string(&arg(1))?;
+            let values = match arg(2) {
+                Value::Formula(f) => eval_on_table(&f, &t, span, src)?,
+                v => c.nums(&v)?,
+            };
+            if values.len() != t.n_rows() {
+                return Err(c.err(
+                    Code::BadArgument,
+                    format!("{} values for a table of {} rows", values.len(), t.n_rows()),
+                    "give one value per row",
+                ));
+            }
+            Ok(Value::Table(Rc::new(t.with_column(&name, values))))
+        }
+        "table" => {
+            let Value::Record(fields) = arg(0) else { return Err(c.wrong("a record of columns", &arg(0))) };
+            let mut names = Vec::new();
+            let mut cols = Vec::new();
+            for (n, v) in fields.iter() {
+                names.push(n.clone());
+                cols.push(c.nums(v)?);
+            }
+            Table::new(names, cols, "the table")
+                .map(|t| Value::Table(Rc::new(t)))
+                .map_err(|m| c.err(Code::BadArgument, m, "give equal-length columns"))
+        }
+        "eval" => {
+            let f = c.formula(&arg(0))?;
+            match arg(1) {
+                Value::Table(t) => Ok(nums_value(&eval_on_table(&f, &t, span, src)?)),
+                Value::Nothing => call_formula(&f, extra.into_iter().map(|(n, v)| (Some(n), v)).collect(), span, src),
+                other => Err(c.wrong("a table", &other)),
+            }
+        }
+        "simplify" => Ok(Value::Formula(Rc::new(crate::formula::simplify(&*c.formula(&arg(0))?)))),
+        "diff" => {
+            let f = c.formula(&arg(0))?;
+            let var = c.string(&arg(1))?;
+            Ok(Value::Formula(Rc::new(crate::formula::diff(&f, &var))))
+        }
+        "subs" => {
+            let mut f = (*c.formula(&arg(0))?).clone();
+            for (var, v) in extra {
+                let with = match v {
+                    Value::Num(n) => Formula::constant(n),
+                    Value::Formula(g) => (*g).clone(),
+                    other => return Err(c.wrong("a number or formula", &other)),
+                };
+                f = crate::formula::subs(&f, &var, &with);
+            }
+            Ok(Value::Formula(Rc::new(f)))
+        }
+        "latex" => Ok(Value::Str(crate::formula::to_latex(&*c.formula(&arg(0))?).into())),
+        "sympy" => Ok(Value::Str(crate::formula::to_sympy(&*c.formula(&arg(0))?).into())),
+        "vars" => Ok(strs_value(&c.formula(&arg(0))?.used_vars())),
+        "constants" => Ok(nums_value(&c.formula(&arg(0))?.consts)),
+        "complexity" => {
+            let f = c.formula(&arg(0))?;
+            let n = match arg(1) {
+                Value::OpSet(s) => s.complexity(&f) as f64,
+                _ => OperatorSet::default().complexity(&f) as f64,
+            };
+            Ok(Value::Num(n))
+        }
+        "fit" => super::fit::fit(vm, arg(0), arg(1), extra, span, src),
+        "r2" => {
+            let p = c.nums(&arg(0))?;
+            let t = c.nums(&arg(1))?;
+            if p.len() != t.len() || t.is_empty() {
+                return Err(c.err(
+                    Code::BadArgument,
+                    format!("{} predictions for {} targets", p.len(), t.len()),
+                    "give lists of one length",
+                ));
+            }
+            Ok(Value::Num(r2(&p, &t)))
+        }
+        other => unreachable!("builtin `{other}` has no implementation"),
+    }
+}
+
+/// Coefficient of determination `1 - SS_res / SS_tot`.
+pub fn r2(pred: &[f64], target: &[f64]) -> f64 {
+    let mean = target.iter().sum::<f64>() / target.len() as f64;
+    let ss_tot: f64 = target.iter().map(|t| (t - mean).powi(2)).sum();
+    let ss_res: f64 = pred.iter().zip(target).map(|(p, t)| (p - t).powi(2)).sum();
+    1.0 - ss_res / ss_tot
+}
+
+/// Evaluates a formula on every row of a table (with the fast evaluator).
+pub fn eval_on_table(f: &Formula, t: &Table, span: &Span, src: SourceId) -> Result<Vec<f64>, Diagnostic> {
+    for v in f.used_vars() {
+        if t.column(&v).is_none() {
+            return Err(crate::sema::symbolic::unknown_column(&v, &t.names, &t.origin, span.clone()).in_source(src));
+        }
+    }
+    let data = crate::kernel::Dataset::new(t.names.clone(), t.columns.clone())
+        .map_err(|e| runtime_error(Code::BadArgument, e.to_string(), span, src, "check the table"))?;
+    Ok(crate::kernel::eval(f, &data).0)
+}
+
+/// Keeps the rows of a table where a condition formula is positive (comparisons give 1 or 0).
+pub fn where_rows(t: &Value, cond: &Formula, span: &Span, src: SourceId) -> Result<Value, Diagnostic> {
+    let Value::Table(t) = t else {
+        return Err(runtime_error(
+            Code::TypeMismatch,
+            format!("`where` filters a table, not a {}", t.type_name()),
+            span,
+            src,
+            "use it as `t where x > 0`",
+        ));
+    };
+    let values = eval_on_table(cond, t, span, src)?;
+    let keep: Vec<usize> = values.iter().enumerate().filter(|(_, v)| **v > 0.0).map(|(i, _)| i).collect();
+    Ok(Value::Table(Rc::new(t.select_rows(&keep))))
+}
+
+/// Applies a formula operator to numbers (a number) or to formulas (a formula).
+pub fn apply_op(op: Op, args: Args, span: &Span, src: SourceId) -> Result<Value, Diagnostic> {
+    if args.len() != op.arity() || args.iter().any(|(n, _)| n.is_some()) {
+        return Err(runtime_error(
+            Code::WrongArgCount,
+            format!("`{op}` takes {} positional argument(s)", op.arity()),
+            span,
+            src,
+            "pass them by position",
+        ));
+    }
+    let values: Vec<Value> = args.into_iter().map(|(_, v)| v).collect();
+    if values.iter().all(|v| matches!(v, Value::Num(_))) {
+        let xs: Vec<f64> = values.iter().map(|v| if let Value::Num(n) = v { *n } else { f64::NAN }).collect();
+        return Ok(Value::Num(op.apply(&xs)));
+    }
+    let mut fs = Vec::new();
+    for v in values {
+        match v {
+            Value::Num(n) => fs.push(Formula::constant(n)),
+            Value::Formula(f) => fs.push((*f).clone()),
+            other => {
+                return Err(runtime_error(
+                    Code::TypeMismatch,
+                    format!("`{op}` takes numbers or formulas, not a {}", other.type_name()),
+                    span,
+                    src,
+                    "pass numbers or formulas",
+                ))
+            }
+        }
+    }
+    Ok(Value::Formula(Rc::new(Formula::apply(op, fs))))
+}
+
+/// `f(t)` evaluates on a table; `f(x: 1, y: 2)` on named values.
+pub fn call_formula(f: &Formula, args: Args, span: &Span, src: SourceId) -> Result<Value, Diagnostic> {
+    if let [(None, Value::Table(t))] = args.as_slice() {
+        return Ok(nums_value(&eval_on_table(f, t, span, src)?));
+    }
+    let mut row = vec![f64::NAN; f.vars.len()];
+    for (name, v) in &args {
+        let (Some(name), Value::Num(x)) = (name, v) else {
+            return Err(runtime_error(
+                Code::WrongArgCount,
+                "a formula is called with one table or with named numbers",
+                span,
+                src,
+                "write f(t) or f(x: 1, y: 2)",
+            ));
+        };
+        if let Some(i) = f.vars.iter().position(|v| v == name) {
+            row[i] = *x;
+        }
+    }
+    let used = f.used_vars();
+    if let Some(missing) = used.iter().find(|v| !args.iter().any(|(n, _)| n.as_deref() == Some(v.as_str()))) {
+        return Err(runtime_error(
+            Code::WrongArgCount,
+            format!("no value for variable `{missing}`"),
+            span,
+            src,
+            "give a value for every variable",
+        ));
+    }
+    Ok(Value::Num(f.eval_row(&row)))
+}

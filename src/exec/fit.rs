@@ -1,0 +1,463 @@
+//! `fit(table, model, ...)` at run time: a model with unknown functions (`y ~ f(x1, x2)`) runs
+//! symbolic regression (`sdl-search`); a fixed form with free constants (`y ~ a * exp(-b * x)`)
+//! fits the constants (`sdl-kernel`). Options use PySR's names.
+//!
+//! Ctrl-C during a search stops it and keeps the best found so far: the interrupt is consumed
+//! here, so the program goes on with that result.
+
+use super::value::Value;
+use super::{runtime_error, Vm, INTERRUPTED};
+use crate::data::Table;
+use crate::diag::{Code, Diagnostic, SourceId};
+use crate::formula::{Formula, OperatorSet};
+use crate::kernel::{Dataset, FitOptions, Loss, Method};
+use crate::search::{ExportFormat, SearchOptions, SearchResult, Template, TemplateFn};
+use crate::sema::symbolic::{classify_names, ModelSpec};
+use crate::syntax::ast::Span;
+use std::io::Write;
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// The result of a symbolic search, as a language value.
+#[derive(Debug)]
+pub struct SearchOutcome {
+    pub result: SearchResult,
+}
+
+/// The result of fitting the constants of a fixed form.
+#[derive(Debug)]
+pub struct ConstFitOutcome {
+    pub formula: Formula,
+    pub params: Vec<(String, f64)>,
+    pub std_errors: Vec<(String, f64)>,
+    pub loss: f64,
+    pub iterations: usize,
+    pub converged: bool,
+}
+
+fn formula_value(f: &Formula) -> Value {
+    Value::Formula(Rc::new(f.clone()))
+}
+
+impl SearchOutcome {
+    /// The Pareto front as a text table (complexity, loss, score, formula).
+    pub fn table(&self) -> String {
+        let best = self.result.best().map(|b| b.complexity);
+        let mut out = format!("{:>10}  {:>12}  {:>10}  formula\n", "complexity", "loss", "score");
+        for e in self.result.pareto() {
+            let mark = if Some(e.complexity) == best { "  <- best" } else { "" };
+            out.push_str(&format!("{:>10}  {:>12.6e}  {:>10.4}  {}{mark}\n", e.complexity, e.loss, e.score, e.formula));
+        }
+        if self.result.stopped_early {
+            out.push_str(&format!("(stopped early: {:?})\n", self.result.stop_reason));
+        }
+        out
+    }
+
+    /// Field access: `.best`, `.pareto`, ...
+    pub fn field(&self, name: &str) -> Option<Value> {
+        let r = &self.result;
+        let best = r.best();
+        Some(match name {
+            "best" => formula_value(&best?.formula),
+            "accuracy" => formula_value(&r.accuracy()?.formula),
+            "score" => formula_value(&r.by_score().first()?.formula),
+            "loss" => Value::Num(best?.loss),
+            "complexity" => Value::Num(best?.complexity as f64),
+            "pareto" => Value::List(Rc::new(
+                r.pareto()
+                    .iter()
+                    .map(|e| {
+                        Value::Record(Rc::new(vec![
+                            ("complexity".into(), Value::Num(e.complexity as f64)),
+                            ("loss".into(), Value::Num(e.loss)),
+                            ("score".into(), Value::Num(e.score)),
+                            ("formula".into(), formula_value(&e.formula)),
+                        ]))
+                    })
+                    .collect(),
+            )),
+            "latex" => Value::Str(crate::search::export_document(r, ExportFormat::Latex).into()),
+            "sympy" => Value::Str(crate::search::export_document(r, ExportFormat::Sympy).into()),
+            "numpy" => Value::Str(crate::search::export_document(r, ExportFormat::Numpy).into()),
+            "rust" => Value::Str(crate::search::export_document(r, ExportFormat::Rust).into()),
+            "stopped_early" => Value::Bool(r.stopped_early),
+            _ => return None,
+        })
+    }
+}
+
+impl ConstFitOutcome {
+    /// Constants with standard errors, the loss and the fitted formula.
+    pub fn summary(&self) -> String {
+        let mut out = format!("{}\n", self.formula);
+        for ((n, v), (_, se)) in self.params.iter().zip(&self.std_errors) {
+            out.push_str(&format!("  {n} = {v:.10} ± {se:.3e}\n"));
+        }
+        out.push_str(&format!(
+            "  loss = {:.6e} ({} iterations{})\n",
+            self.loss,
+            self.iterations,
+            if self.converged { "" } else { ", not converged" }
+        ));
+        out
+    }
+
+    pub fn field(&self, name: &str) -> Option<Value> {
+        let record = |xs: &[(String, f64)]| {
+            Value::Record(Rc::new(xs.iter().map(|(n, v)| (n.clone(), Value::Num(*v))).collect()))
+        };
+        Some(match name {
+            "formula" => formula_value(&self.formula),
+            "params" => record(&self.params),
+            "std_errors" => record(&self.std_errors),
+            "loss" => Value::Num(self.loss),
+            "iterations" => Value::Num(self.iterations as f64),
+            "converged" => Value::Bool(self.converged),
+            _ => return None,
+        })
+    }
+}
+
+struct Opts<'a> {
+    values: Vec<(String, Value)>,
+    span: &'a Span,
+    src: SourceId,
+}
+
+impl Opts<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn err(&self, message: String, help: &str) -> Diagnostic {
+        runtime_error(Code::BadArgument, message, self.span, self.src, help)
+    }
+
+    fn num(&self, name: &str) -> Result<Option<f64>, Diagnostic> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Num(n)) if n.is_finite() => Ok(Some(*n)),
+            Some(v) => Err(self.err(format!("option `{name}` must be a finite number, found {v}"), "give a number")),
+        }
+    }
+
+    fn count(&self, name: &str, min: usize) -> Result<Option<usize>, Diagnostic> {
+        match self.num(name)? {
+            Some(n) if n.fract() == 0.0 && n >= min as f64 => Ok(Some(n as usize)),
+            Some(n) => Err(self.err(
+                format!("option `{name}` must be a whole number of at least {min}, found {n}"),
+                "give a whole number",
+            )),
+            None => Ok(None),
+        }
+    }
+
+    fn flag(&self, name: &str) -> Option<bool> {
+        match self.get(name) {
+            Some(Value::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+
+    fn string(&self, name: &str) -> Option<String> {
+        match self.get(name) {
+            Some(Value::Str(s)) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+
+    fn loss(&self) -> Result<Loss, Diagnostic> {
+        match self.get("loss") {
+            None => Ok(Loss::L2),
+            Some(Value::Str(s)) => match &**s {
+                "l2" | "mse" => Ok(Loss::L2),
+                "l1" | "mae" => Ok(Loss::L1),
+                "huber" => Ok(Loss::Huber(1.0)),
+                other => Err(self.err(
+                    format!("unknown loss \"{other}\""),
+                    "use \"l2\", \"l1\", \"huber\" or a formula of pred and target",
+                )),
+            },
+            Some(Value::Formula(f)) => {
+                if let Some(v) = f.used_vars().iter().find(|v| *v != "pred" && *v != "target") {
+                    return Err(self.err(
+                        format!("a loss formula may use only `pred` and `target`, not `{v}`"),
+                        "e.g. formula { abs(pred - target) }",
+                    ));
+                }
+                Ok(Loss::Custom((**f).clone()))
+            }
+            Some(v) => Err(self.err(format!("a loss is a string or a formula, found {v}"), "e.g. loss: \"l1\"")),
+        }
+    }
+}
+
+/// Runs `fit`.
+pub fn fit(
+    vm: &mut Vm,
+    table: Value,
+    model: Value,
+    options: Vec<(String, Value)>,
+    span: &Span,
+    src: SourceId,
+) -> Result<Value, Diagnostic> {
+    let Value::Table(table) = table else {
+        return Err(runtime_error(
+            Code::TypeMismatch,
+            format!("`fit` takes a table, found {}", table.type_name()),
+            span,
+            src,
+            "pass a table first",
+        ));
+    };
+    let Value::Model(spec) = model else {
+        return Err(runtime_error(
+            Code::BadModel,
+            format!("`fit` takes a model `y ~ ...`, found {}", model.type_name()),
+            span,
+            src,
+            "write the model inline: fit(t, y ~ f(x))",
+        ));
+    };
+    let opts = Opts { values: options, span, src };
+    let params =
+        classify_names(&spec, &table.names, &table.origin, span).map_err(|mut ds| ds.remove(0).in_source(src))?;
+    let target = table.column(&spec.target).map(|c| c.to_vec()).unwrap_or_default();
+    if target.is_empty() {
+        return Err(runtime_error(
+            Code::FitFailed,
+            format!("{} has no rows to fit", table.origin),
+            span,
+            src,
+            "check the table and any `where` filter",
+        ));
+    }
+    let weights = match opts.string("weights") {
+        Some(col) => match table.column(&col) {
+            Some(w) => Some(w.to_vec()),
+            None => {
+                return Err(crate::sema::symbolic::unknown_column(&col, &table.names, &table.origin, span.clone())
+                    .in_source(src))
+            }
+        },
+        None => None,
+    };
+    let mut used: Vec<String> = vec![spec.target.clone()];
+    used.extend(spec.outer.vars.iter().filter(|v| table.column(v).is_some()).cloned());
+    used.extend(spec.functions.iter().flat_map(|(_, a)| a.iter().cloned()));
+    check_finite(&table, &used, span, src)?;
+    let data = Dataset::new(table.names.clone(), table.columns.clone())
+        .map_err(|e| runtime_error(Code::BadArgument, e.to_string(), span, src, "check the table"))?;
+    if spec.is_search() {
+        search(vm, &spec, &params, data, target, weights, &opts)
+    } else {
+        const_fit(&spec, &params, &data, &target, weights.as_deref(), &opts)
+    }
+}
+
+fn check_finite(t: &Table, used: &[String], span: &Span, src: SourceId) -> Result<(), Diagnostic> {
+    let mut bad: Vec<usize> = Vec::new();
+    for name in used {
+        if let Some(c) = t.column(name) {
+            bad.extend(c.iter().enumerate().filter(|(_, x)| !x.is_finite()).map(|(i, _)| i));
+        }
+    }
+    bad.sort_unstable();
+    bad.dedup();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<String> = bad.iter().take(10).map(|r| r.to_string()).collect();
+    Err(runtime_error(
+        Code::NonFiniteData,
+        format!(
+            "{} has NaN or infinite values in {} row(s): {}{}",
+            t.origin,
+            bad.len(),
+            shown.join(", "),
+            if bad.len() > 10 { ", ..." } else { "" }
+        ),
+        span,
+        src,
+        "drop those rows first: fit(dropnan(t), ...)",
+    ))
+}
+
+fn const_fit(
+    spec: &ModelSpec,
+    params: &[String],
+    data: &Dataset<f64>,
+    target: &[f64],
+    weights: Option<&[f64]>,
+    opts: &Opts,
+) -> Result<Value, Diagnostic> {
+    let init = |name: &str| -> f64 {
+        match opts.get("params") {
+            Some(Value::Record(fields)) => fields
+                .iter()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, v)| if let Value::Num(x) = v { Some(*x) } else { None })
+                .unwrap_or(1.0),
+            _ => 1.0,
+        }
+    };
+    let args: Vec<Formula> = spec
+        .outer
+        .vars
+        .iter()
+        .map(|v| if params.contains(v) { Formula::named_constant(v, init(v)) } else { Formula::var(v) })
+        .collect();
+    let f = spec.outer.substitute_vars(&args);
+    let method = match opts.string("method").as_deref() {
+        None | Some("lm") => Method::LevenbergMarquardt,
+        Some("bfgs") => Method::Bfgs,
+        Some(other) => return Err(opts.err(format!("unknown method \"{other}\""), "use \"lm\" or \"bfgs\"")),
+    };
+    let fit_opts = FitOptions {
+        method,
+        loss: opts.loss()?,
+        max_iter: opts.count("max_iter", 1)?.unwrap_or(200),
+        restarts: opts.count("restarts", 0)?.unwrap_or(4),
+        seed: opts.count("seed", 0)?.unwrap_or(0) as u64,
+    };
+    let r = crate::kernel::fit_constants(&f, data, target, weights, &fit_opts);
+    let mut fitted = f.clone();
+    fitted.consts = r.consts.clone();
+    let named = |xs: &[f64]| -> Vec<(String, f64)> {
+        fitted.const_names.iter().zip(xs).filter_map(|(n, v)| n.as_ref().map(|n| (n.clone(), *v))).collect()
+    };
+    Ok(Value::ConstFit(Rc::new(ConstFitOutcome {
+        params: named(&r.consts),
+        std_errors: named(&r.std_errors),
+        formula: fitted,
+        loss: r.loss,
+        iterations: r.iterations,
+        converged: r.converged,
+    })))
+}
+
+fn search_options(opts: &Opts) -> Result<(SearchOptions, usize), Diagnostic> {
+    let mut o = SearchOptions {
+        populations: 8,
+        population_size: 27,
+        niterations: 20,
+        ncycles_per_iteration: 100,
+        ..SearchOptions::default()
+    };
+    o.operators = match opts.get("ops") {
+        Some(Value::OpSet(s)) => (**s).clone(),
+        _ => OperatorSet::default(),
+    };
+    if let Some(n) = opts.count("maxsize", 1)? {
+        o.operators.maxsize = n as u32;
+    }
+    if let Some(n) = opts.count("maxdepth", 1)? {
+        o.operators.maxdepth = Some(n as u32);
+    }
+    if let Some(n) = opts.count("niterations", 1)? {
+        o.niterations = n;
+    }
+    if let Some(n) = opts.count("populations", 1)? {
+        o.populations = n;
+    }
+    if let Some(n) = opts.count("population_size", 4)? {
+        o.population_size = n;
+    }
+    if let Some(n) = opts.count("ncycles_per_iteration", 1)? {
+        o.ncycles_per_iteration = n;
+    }
+    if let Some(n) = opts.count("batch_size", 1)? {
+        o.batch_size = n;
+    }
+    if let Some(n) = opts.count("seed", 0)? {
+        o.seed = n as u64;
+    }
+    if let Some(p) = opts.num("parsimony")? {
+        o.parsimony = p;
+    }
+    if let Some(t) = opts.num("timeout")? {
+        o.timeout = Some(Duration::from_secs_f64(t.max(0.0)));
+    }
+    if let Some(n) = opts.count("max_evals", 1)? {
+        o.max_evals = Some(n as u64);
+    }
+    if let Some(l) = opts.num("loss_threshold")? {
+        o.loss_threshold = Some(l);
+    }
+    o.batching = opts.flag("batching").unwrap_or(false);
+    o.annealing = opts.flag("annealing").unwrap_or(false);
+    o.hof_csv = opts.string("hof_csv").map(Into::into);
+    o.warm_start = opts.string("warm_start").map(Into::into);
+    o.loss = opts.loss()?;
+    let threads = opts.count("threads", 1)?.unwrap_or(0);
+    if let Err(errs) = o.validate() {
+        let msg: Vec<String> = errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        return Err(opts.err(format!("invalid search options: {}", msg.join("; ")), "fix the options named"));
+    }
+    Ok((o, threads))
+}
+
+fn search(
+    vm: &mut Vm,
+    spec: &ModelSpec,
+    params: &[String],
+    data: Dataset<f64>,
+    target: Vec<f64>,
+    weights: Option<Vec<f64>>,
+    opts: &Opts,
+) -> Result<Value, Diagnostic> {
+    if let Some(p) = params.first() {
+        return Err(runtime_error(
+            Code::BadModel,
+            format!("`{p}` is neither a column nor an unknown function"),
+            opts.span,
+            opts.src,
+            "in a search the constants are found inside the unknown functions; remove the free constant",
+        ));
+    }
+    let (options, threads) = search_options(opts)?;
+    let template = Template {
+        outer: spec.outer.clone(),
+        functions: spec
+            .functions
+            .iter()
+            .map(|(name, args)| TemplateFn { name: name.clone(), args: args.clone() })
+            .collect(),
+    };
+    let problem = crate::search::Problem { data, target, weights, template };
+    let show = opts.flag("progress").unwrap_or(vm.progress);
+    let progress = |p: &crate::search::Progress| {
+        if show {
+            let best = p.pareto.iter().min_by(|a, b| a.loss.total_cmp(&b.loss));
+            let line = best.map(|b| format!("loss {:.3e}  {}", b.loss, b.formula)).unwrap_or_default();
+            eprint!("\r\x1b[2Kiteration {}/{}  {:.0} evals/s  {line}", p.iteration, p.niterations, p.evals_per_second);
+        }
+    };
+    let run = || crate::search::search(&problem, &options, &progress, &INTERRUPTED);
+    let result = if threads > 0 {
+        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(pool) => pool.install(run),
+            Err(e) => return Err(opts.err(format!("cannot start {threads} threads: {e}"), "use fewer threads")),
+        }
+    } else {
+        run()
+    };
+    if show {
+        eprintln!();
+    }
+    if INTERRUPTED.swap(false, Ordering::SeqCst) {
+        let _ = writeln!(vm.out, "search interrupted: keeping the best formulas found so far");
+    }
+    match result {
+        Ok(r) => Ok(Value::SearchResult(Rc::new(SearchOutcome { result: r }))),
+        Err(e) => Err(runtime_error(
+            Code::FitFailed,
+            e.to_string(),
+            opts.span,
+            opts.src,
+            "check the data, the model and the operator set",
+        )),
+    }
+}

@@ -1,0 +1,170 @@
+//! The static types of sdl values.
+//!
+//! `Unknown` is the type of an expression whose type could not be found (after an error, or a
+//! value only known at run time); it is compatible with everything, so one mistake is reported
+//! once and not again at every use.
+
+use std::fmt;
+
+/// A static type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Type {
+    Num,
+    Bool,
+    Str,
+    /// The value of `print`, `save`, an `if` without `else` whose condition was false.
+    Nothing,
+    List(Box<Type>),
+    Record(Vec<(String, Type)>),
+    /// A formula; the variables it uses when known.
+    Formula(Option<Vec<String>>),
+    OpSet,
+    /// A table; its source and column names when known.
+    Table(Option<TableInfo>),
+    /// `target ~ rhs`.
+    Model,
+    /// Result of a symbolic search (`fit` with unknown functions).
+    SearchResult,
+    /// Result of fitting the constants of a fixed form.
+    ConstFit,
+    /// A user function (index into the checker's definitions).
+    UserFn(usize),
+    /// A built-in function.
+    Builtin(&'static str),
+    /// A formula operator used as a function (`exp`, a user `op`).
+    OpFn(String),
+    Unknown,
+}
+
+/// What the checker knows of a table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableInfo {
+    /// Where it came from, for messages (`data.csv`).
+    pub origin: String,
+    pub columns: Vec<String>,
+}
+
+impl Type {
+    /// True when a value of type `self` may be used where `want` is needed.
+    pub fn fits(&self, want: &Type) -> bool {
+        use Type::*;
+        match (self, want) {
+            (Unknown, _) | (_, Unknown) => true,
+            (List(a), List(b)) => a.fits(b),
+            (Formula(_), Formula(_)) => true,
+            (Table(_), Table(_)) => true,
+            (Record(a), Record(b)) => {
+                a.len() == b.len() && a.iter().all(|(n, t)| b.iter().any(|(m, u)| m == n && t.fits(u)))
+            }
+            (UserFn(_) | Builtin(_) | OpFn(_), UserFn(_) | Builtin(_) | OpFn(_)) => true,
+            (a, b) => a == b,
+        }
+    }
+
+    /// The least general type covering both (for list elements and `if` branches).
+    pub fn join(&self, other: &Type) -> Option<Type> {
+        use Type::*;
+        match (self, other) {
+            (Unknown, t) | (t, Unknown) => Some(t.clone()),
+            (Formula(a), Formula(b)) => Some(Formula(if a == b { a.clone() } else { None })),
+            (Table(a), Table(b)) => Some(Table(if a == b { a.clone() } else { None })),
+            (List(a), List(b)) => a.join(b).map(|t| List(Box::new(t))),
+            (Num, Formula(_)) | (Formula(_), Num) => Some(Formula(None)),
+            (a, b) if a.fits(b) && b.fits(a) => Some(a.clone()),
+            _ => None,
+        }
+    }
+
+    /// True for functions of any kind.
+    pub fn is_callable(&self) -> bool {
+        matches!(self, Type::UserFn(_) | Type::Builtin(_) | Type::OpFn(_) | Type::Formula(_) | Type::Unknown)
+    }
+
+    /// Parses a written type name (`num`, `list`, ...).
+    pub fn from_name(name: &str, arg: Option<Type>) -> Option<Type> {
+        Some(match name {
+            "num" => Type::Num,
+            "bool" => Type::Bool,
+            "str" => Type::Str,
+            "formula" => Type::Formula(None),
+            "opset" => Type::OpSet,
+            "table" => Type::Table(None),
+            "model" => Type::Model,
+            "list" => Type::List(Box::new(arg.unwrap_or(Type::Unknown))),
+            "record" => Type::Unknown,
+            "any" => Type::Unknown,
+            _ => return None,
+        })
+    }
+
+    /// Field names and types of values of this type that have fields.
+    pub fn fields(&self) -> Option<Vec<(String, Type)>> {
+        let f = |n: &str, t: Type| (n.to_string(), t);
+        match self {
+            Type::Record(fields) => Some(fields.clone()),
+            Type::SearchResult => Some(vec![
+                f("best", Type::Formula(None)),
+                f("accuracy", Type::Formula(None)),
+                f("score", Type::Formula(None)),
+                f("loss", Type::Num),
+                f("complexity", Type::Num),
+                f(
+                    "pareto",
+                    Type::List(Box::new(Type::Record(vec![
+                        f("complexity", Type::Num),
+                        f("loss", Type::Num),
+                        f("score", Type::Num),
+                        f("formula", Type::Formula(None)),
+                    ]))),
+                ),
+                f("latex", Type::Str),
+                f("sympy", Type::Str),
+                f("numpy", Type::Str),
+                f("rust", Type::Str),
+                f("stopped_early", Type::Bool),
+            ]),
+            Type::ConstFit => Some(vec![
+                f("formula", Type::Formula(None)),
+                f("params", Type::Unknown),
+                f("std_errors", Type::Unknown),
+                f("loss", Type::Num),
+                f("iterations", Type::Num),
+                f("converged", Type::Bool),
+            ]),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Num => write!(f, "num"),
+            Type::Bool => write!(f, "bool"),
+            Type::Str => write!(f, "str"),
+            Type::Nothing => write!(f, "nothing"),
+            Type::List(t) => write!(f, "list[{t}]"),
+            Type::Record(fields) => {
+                write!(f, "{{")?;
+                for (i, (n, t)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{n}: {t}")?;
+                }
+                write!(f, "}}")
+            }
+            Type::Formula(Some(vars)) => write!(f, "formula({})", vars.join(", ")),
+            Type::Formula(None) => write!(f, "formula"),
+            Type::OpSet => write!(f, "opset"),
+            Type::Table(Some(info)) => write!(f, "table({})", info.columns.join(", ")),
+            Type::Table(None) => write!(f, "table"),
+            Type::Model => write!(f, "model"),
+            Type::SearchResult => write!(f, "search-result"),
+            Type::ConstFit => write!(f, "const-fit"),
+            Type::UserFn(_) => write!(f, "fn"),
+            Type::Builtin(_) | Type::OpFn(_) => write!(f, "fn"),
+            Type::Unknown => write!(f, "?"),
+        }
+    }
+}
