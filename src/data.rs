@@ -165,6 +165,8 @@ impl Table {
 pub fn format_num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
+    } else if x.is_finite() && x != 0.0 && (x.abs() >= 1e15 || x.abs() < 1e-5) {
+        format!("{x:e}")
     } else {
         format!("{x}")
     }

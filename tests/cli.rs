@@ -26,7 +26,7 @@ fn eval_check_and_exit_statuses() {
     assert!(text(&runtime.stderr).contains("index-out-of-range"));
     let check = sdl(&["check", "tests/golden/err_types.sdl"]);
     assert_eq!(check.status.code(), Some(1));
-    assert!(text(&check.stderr).contains("7 problem(s)"), "{}", text(&check.stderr));
+    assert!(text(&check.stderr).contains("8 problem(s)"), "{}", text(&check.stderr));
     assert_eq!(sdl(&["check", "examples/forces.sdl"]).status.code(), Some(0));
     assert_eq!(sdl(&["explain", "type-mismatch"]).status.code(), Some(0));
     assert_eq!(sdl(&["no-such-file.sdl"]).status.code(), Some(2));

@@ -140,7 +140,24 @@ fn write_opset(s: &OperatorSet, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, ", constraints: {{ {} }}", c.join(", "))?;
     }
     if !s.nested_constraints.is_empty() {
-        let c: Vec<String> = s.nested_constraints.iter().map(|(o, i, n)| format!("{o}: {{ {i}: {n} }}")).collect();
+        let mut outers: Vec<Op> = Vec::new();
+        for (o, _, _) in &s.nested_constraints {
+            if !outers.contains(o) {
+                outers.push(*o);
+            }
+        }
+        let c: Vec<String> = outers
+            .iter()
+            .map(|o| {
+                let inner: Vec<String> = s
+                    .nested_constraints
+                    .iter()
+                    .filter(|(p, _, _)| p == o)
+                    .map(|(_, i, n)| format!("{i}: {n}"))
+                    .collect();
+                format!("{o}: {{ {} }}", inner.join(", "))
+            })
+            .collect();
         write!(f, ", nested: {{ {} }}", c.join(", "))?;
     }
     f.write_str(" }")

@@ -73,7 +73,18 @@ fn lex_diag(e: &LexError) -> Diagnostic {
 }
 
 fn expected_list(expected: &[String]) -> String {
-    let mut names: Vec<&str> = expected.iter().map(|s| s.as_str()).filter(|s| !s.contains("nl")).collect();
+    let mut names: Vec<String> = expected
+        .iter()
+        .filter(|s| !s.contains("nl"))
+        .map(|s| match s.as_str() {
+            "\"name\"" => "a name".to_string(),
+            "\"number\"" => "a number".to_string(),
+            "\"string\"" => "a string".to_string(),
+            other => format!("`{}`", other.trim_matches('"')),
+        })
+        .collect();
+    // Names and literals first: they are what a user most often forgot.
+    names.sort_by_key(|n| !n.starts_with("a "));
     names.truncate(8);
     names.join(", ")
 }

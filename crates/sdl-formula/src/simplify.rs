@@ -116,12 +116,10 @@ pub(crate) fn mk(op: Op, mut args: Vec<Expr>) -> Expr {
 
 /// `base + s` written with a positive constant, or just `base` when `s` is zero.
 fn offset(base: Expr, s: f64) -> Expr {
-    if s == 0.0 {
-        base
-    } else if s < 0.0 {
-        app(Op::Sub, vec![base, Expr::num(-s)])
+    if s < 0.0 {
+        sub(base, Expr::num(-s))
     } else {
-        app(Op::Add, vec![base, Expr::num(s)])
+        add(base, Expr::num(s))
     }
 }
 
@@ -203,7 +201,7 @@ fn sub(a: Expr, b: Expr) -> Expr {
             }
         }
         if c < 0.0 {
-            return app(Op::Add, vec![a, Expr::num(-c)]);
+            return add(a, Expr::num(-c));
         }
     }
     if let Some(c) = a.as_num() {

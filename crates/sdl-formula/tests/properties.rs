@@ -29,7 +29,7 @@ fn print_parse_round_trip_on_random_formulas() {
     let mut ops: Vec<Op> = BUILTIN_OPS.to_vec();
     ops.push(custom_op);
     let opts = GenOptions { const_prob: 0.5, extreme_constants: true };
-    let mut rng = Rng::new(1);
+    let mut rng = Rng::new(1 + 200);
     for i in 0..4000 {
         let size = 1 + rng.below(25);
         let f = random_formula_with(&mut rng, &vars(), &ops, size, &opts);
@@ -44,7 +44,7 @@ fn print_parse_round_trip_on_random_formulas() {
 
 #[test]
 fn simplify_preserves_finite_values() {
-    let mut rng = Rng::new(2);
+    let mut rng = Rng::new(2 + 200);
     let mut changed = 0;
     for i in 0..3000 {
         let size = 1 + rng.below(20);
@@ -61,29 +61,39 @@ fn simplify_preserves_finite_values() {
             }
         }
         // Simplifying twice changes nothing more: the smart constructors reach a fixed point.
-        assert!(simplify(&g).same_as(&g), "case {i}: `{g}` simplifies further to `{}`", simplify(&g));
+        assert!(simplify(&g).same_as(&g), "case {i}: `{f}` -> `{g}` simplifies further to `{}`", simplify(&g));
     }
     assert!(changed > 300, "only {changed} formulas got smaller");
 }
 
 #[test]
 fn simplify_folds_constant_subtrees() {
-    let mut rng = Rng::new(3);
+    let mut rng = Rng::new(3 + 200);
     for _ in 0..500 {
         let n = 1 + rng.below(15);
         let f = random_formula(&mut rng, &[], &[Op::Add, Op::Mul, Op::Sub, Op::Exp, Op::Neg], n);
         let v = f.eval_row(&[]);
         let g = simplify(&f);
-        if v.is_finite() {
+        // Folding stops at a non-finite intermediate (`exp(exp(9))`), even if an outer operator
+        // brings the value back to a finite one, so only all-finite trees must fold completely.
+        if all_intermediates_finite(&f) {
             assert_eq!(g.len(), 1, "`{f}` should fold to one constant, got `{g}`");
             assert!(close(v, g.eval_row(&[]), 1e-12));
         }
     }
 }
 
+fn all_intermediates_finite(f: &Formula) -> bool {
+    (0..f.len()).all(|end| {
+        let start = f.subtree_start(end);
+        let sub = Formula { nodes: f.nodes[start..=end].to_vec(), ..f.clone() };
+        sub.eval_row(&[]).is_finite()
+    })
+}
+
 #[test]
 fn subs_then_eval_equals_eval_at_substituted_value() {
-    let mut rng = Rng::new(4);
+    let mut rng = Rng::new(4 + 200);
     for _ in 0..500 {
         let n = 1 + rng.below(12);
         let f = random_formula(&mut rng, &vars(), &[Op::Add, Op::Mul, Op::Sin, Op::Div], n);
@@ -109,7 +119,7 @@ fn central(f: &Formula, row: &[f64], k: usize, h: f64) -> f64 {
 
 #[test]
 fn derivatives_match_finite_differences() {
-    let mut rng = Rng::new(5);
+    let mut rng = Rng::new(5 + 200);
     let names = vars();
     let mut checked = 0;
     for i in 0..1500 {
@@ -126,7 +136,9 @@ fn derivatives_match_finite_differences() {
             // Skip points where the function is not finite or not smooth at the scale of the
             // step (a kink of abs or relu, a pole, a branch cut): the two step sizes disagree.
             let scale = fine.abs().max(1.0);
-            if !f.eval_row(&row).is_finite() || !coarse.is_finite() || !fine.is_finite() {
+            // A non-finite exact derivative marks a point where the function is not
+            // differentiable (`sqrt` at 0), which finite differences cannot see either.
+            if !f.eval_row(&row).is_finite() || !coarse.is_finite() || !fine.is_finite() || !exact.is_finite() {
                 continue;
             }
             if (coarse - fine).abs() > 1e-4 * scale || fine.abs() > 1e6 {

@@ -7,8 +7,9 @@
 //! non-positive or non-finite bases for pow) are patched afterwards with `std`.
 //!
 //! Always true (tested against `std` over wide random ranges, see the tests):
-//! `exp`, `log`: ≤ 2 ulp; `sin`, `cos`: ≤ 2 ulp for |x| ≤ 1e5 (std beyond); `tanh`: ≤ 3 ulp;
-//! `f32` `sin`/`cos`/`tanh`/`pow` (computed in f64): ≤ 1–2 ulp from std's `f32` functions;
+//! `exp`, `log` (f32 and f64): ≤ 2 ulp; `sin`, `cos`: ≤ 2 ulp (f64: native for |x| ≤ 1e5, f32:
+//! for |x| ≤ 8192, beyond through f64/std); `tanh`: ≤ 3 ulp (f64), ≤ 4 ulp (f32); `f32`
+//! `pow`, `log2`, `log10` (computed in f64): ≤ 1 ulp;
 //! `f64` `pow`: ≤ 2 + |y ln x| ulp (exp of a product, documented, not hidden);
 //! and the IEEE special values: `log(-1)` NaN, `log(0)` -inf, `exp(1000)` inf, `exp(-1000)` 0,
 //! NaN in gives NaN out. Other operators use `num_traits::Float` (libm) element by element.
@@ -34,9 +35,9 @@ pub fn apply_unary<T: Float>(op: Op, x: &mut [T]) {
             |v| map_f32(v, log_f64, std::f64::consts::LOG10_E),
             |v| log_scaled_f64(v, std::f64::consts::LOG10_E),
         ),
-        Op::Sin => native(x, |v| map_f32(v, sin_f64, 1.0), sin_f64),
-        Op::Cos => native(x, |v| map_f32(v, cos_f64, 1.0), cos_f64),
-        Op::Tanh => native(x, |v| map_f32(v, tanh_f64, 1.0), tanh_f64),
+        Op::Sin => native(x, sin_f32, sin_f64),
+        Op::Cos => native(x, cos_f32, cos_f64),
+        Op::Tanh => native(x, tanh_f32, tanh_f64),
         Op::Erf => x.iter_mut().for_each(|v| *v = from_f64(sdl_formula::op::erf(to_f64(*v)))),
         _ => x.iter_mut().for_each(|v| *v = scalar1(op, *v)),
     }
@@ -464,6 +465,104 @@ pub fn log1_f32(x: f32) -> f32 {
     }
 }
 
+const FRAC_2_PI32: f32 = std::f32::consts::FRAC_2_PI;
+const PIO2_1_32: f32 = 1.570_312_5; // 8 significant bits: q * PIO2_1_32 is exact
+const PIO2_2_32: f32 = 4.837_513e-4; // 11 significant bits (Cephes' DP2 doubled)
+const PIO2_3_32: f32 = 7.549_79e-8;
+const TRIG_LIMIT32: f32 = 8192.0;
+
+const SIN_C32: [f32; 5] = {
+    let mut t = [0.0f32; 5];
+    let mut k = 1;
+    while k < 5 {
+        t[k] = SIN_C[k] as f32;
+        k += 1;
+    }
+    t
+};
+
+const COS_C32: [f32; 6] = {
+    let mut t = [0.0f32; 6];
+    let mut k = 2;
+    while k < 6 {
+        t[k] = COS_C[k] as f32;
+        k += 1;
+    }
+    t
+};
+
+const TANH_C32: [f32; 9] = {
+    let mut t = [0.0f32; 9];
+    let mut k = 0;
+    while k < 9 {
+        t[k] = TANH_C[k] as f32;
+        k += 1;
+    }
+    t
+};
+
+/// sin(x + quadrant * pi/2) for |x| <= TRIG_LIMIT32 in `f32`, branch-free.
+#[inline(always)]
+fn sincos1_f32(x: f32, quadrant: u32) -> f32 {
+    let t = x * FRAC_2_PI32 + MAGIC32;
+    let q = t.to_bits().wrapping_sub(MAGIC32.to_bits()).wrapping_add(quadrant);
+    let qf = t - MAGIC32;
+    let r = ((x - qf * PIO2_1_32) - qf * PIO2_2_32) - qf * PIO2_3_32;
+    let z = r * r;
+    let s = if z == 0.0 { r } else { r + r * z * horner!(z; SIN_C32; 4, 3, 2, 1) };
+    let c = 1.0 - 0.5 * z + z * z * horner!(z; COS_C32; 5, 4, 3, 2);
+    let v = if q & 1 == 0 { s } else { c };
+    if q & 2 == 0 {
+        v
+    } else {
+        -v
+    }
+}
+
+#[inline(always)]
+fn trig_f32(x: &mut [f32], quadrant: u32, f64_kernel: fn(&mut [f64])) {
+    let rare = x.iter().fold(false, |acc, v| acc | v.is_nan() | (v.abs() > TRIG_LIMIT32));
+    if !rare {
+        x.iter_mut().for_each(|v| *v = sincos1_f32(*v, quadrant));
+    } else {
+        // Large or non-finite arguments: the f64 kernel's reduction (and std beyond it).
+        map_f32(x, f64_kernel, 1.0);
+    }
+}
+
+/// `sin` over a slice of `f32`, in place.
+#[inline(always)]
+pub fn sin_f32(x: &mut [f32]) {
+    trig_f32(x, 0, sin_f64)
+}
+
+/// `cos` over a slice of `f32`, in place.
+#[inline(always)]
+pub fn cos_f32(x: &mut [f32]) {
+    trig_f32(x, 1, cos_f64)
+}
+
+/// `tanh` of one `f32`, branch-free (same scheme as [`tanh1`]).
+#[inline(always)]
+pub fn tanh1_f32(x: f32) -> f32 {
+    let a = x.abs();
+    let z = x * x;
+    let p = horner!(z; TANH_C32; 8, 7, 6, 5, 4, 3, 2, 1);
+    let small = if z == 0.0 { x } else { x + x * z * p };
+    let big = (1.0 - 2.0 / (exp1_f32(2.0 * a) + 1.0)).copysign(x);
+    if a < 0.5 {
+        small
+    } else {
+        big
+    }
+}
+
+/// `tanh` over a slice of `f32`, in place.
+#[inline(always)]
+pub fn tanh_f32(x: &mut [f32]) {
+    x.iter_mut().for_each(|v| *v = tanh1_f32(*v));
+}
+
 /// `exp` over a slice of `f32`, in place.
 #[inline(always)]
 pub fn exp_f32(x: &mut [f32]) {
@@ -580,12 +679,19 @@ mod tests {
             (0..N).map(|_| f32::from_bits((r.next_u64() >> 33) as u32)).filter(|v| v.is_finite()).collect();
         let (e, x) = max_ulp32(&xs, log_f32, f32::ln);
         assert!(e <= 2, "log: {e} ulp at {x}");
+        for (lo, hi) in [(-8192.0, 8192.0), (-10.0, 10.0), (-1e-3, 1e-3), (-1e6, 1e6)] {
+            let xs: Vec<f32> = uniform(N, lo, hi, 10).iter().map(|v| *v as f32).collect();
+            let (e, x) = max_ulp32(&xs, sin_f32, f32::sin);
+            assert!(e <= 2, "sin: {e} ulp at {x}");
+            let (e, x) = max_ulp32(&xs, cos_f32, f32::cos);
+            assert!(e <= 2, "cos: {e} ulp at {x}");
+        }
+        for (lo, hi) in [(-20.0, 20.0), (-1.0, 1.0), (-1e-4, 1e-4)] {
+            let xs: Vec<f32> = uniform(N, lo, hi, 11).iter().map(|v| *v as f32).collect();
+            let (e, x) = max_ulp32(&xs, tanh_f32, f32::tanh);
+            assert!(e <= 4, "tanh: {e} ulp at {x}");
+        }
         let xs: Vec<f32> = uniform(N, -100.0, 100.0, 10).iter().map(|v| *v as f32).collect();
-        let k = |v: &mut [f32]| apply_unary(Op::Sin, v);
-        assert!(max_ulp32(&xs, k, f32::sin).0 <= 1);
-        let k = |v: &mut [f32]| apply_unary(Op::Tanh, v);
-        let (e, x) = max_ulp32(&xs, k, f32::tanh);
-        assert!(e <= 2, "tanh: {e} ulp at {x}");
         let mut p: Vec<f32> = xs.iter().map(|v| v.abs() * 0.05).collect();
         pow_scalar_exp(&mut p, 2.7f32);
         for (x, got) in xs.iter().zip(&p) {

@@ -204,8 +204,9 @@ impl Island {
                 }
             }
         }
-        // Also rescores on all rows when batching, since the hall of fame wants all rows.
-        self.optimize_and_simplify(sh, batching);
+        // Also rescores on all rows when batching, since the hall of fame wants all rows. An
+        // interrupted island skips the (slow) optimisation so that stopping is prompt.
+        self.optimize_and_simplify(sh, batching, !self.interrupted);
     }
 
     /// Draws a batch of rows (with replacement, as PySR), filling `target` and `weights`.
@@ -383,13 +384,13 @@ impl Island {
 
     /// PySR's `optimize_and_simplify_population`: simplify every member, optimise the
     /// constants of a random `optimizer_probability` share, on all rows.
-    fn optimize_and_simplify(&mut self, sh: &Shared, batching: bool) {
+    fn optimize_and_simplify(&mut self, sh: &Shared, batching: bool, improve: bool) {
         let o = sh.opts;
         let full = View { data: sh.data, target: sh.target, weights: sh.weights, frac: 1.0 };
         for i in 0..self.pop.members.len() {
             let mut m = self.pop.members[i].clone();
             let mut changed = false;
-            if o.should_simplify {
+            if improve && o.should_simplify {
                 let s: Vec<Formula> = m.exprs.iter().zip(sh.args).map(|(e, a)| simplify_expr(e, a)).collect();
                 if s != m.exprs && obeys(&s, &o.operators) {
                     m.exprs = s;
@@ -400,7 +401,7 @@ impl Island {
             if changed || batching {
                 self.score_on(&mut m, sh, &full);
             }
-            if o.should_optimize_constants && self.rng.chance(o.optimizer_probability) {
+            if improve && o.should_optimize_constants && self.rng.chance(o.optimizer_probability) {
                 self.optimize(&mut m, sh, &full);
             }
             self.seen.offer(&m);

@@ -78,7 +78,7 @@ fn forces(train: bool) -> Vec<(&'static str, f64, f64)> {
 fn stop_at_exact(mut o: SearchOptions) -> SearchOptions {
     o.loss_threshold = Some(1e-24);
     // Harder laws simply get more iterations; easy ones stop early at the threshold.
-    o.niterations = 200;
+    o.niterations = 400;
     o.populations = 8;
     o
 }

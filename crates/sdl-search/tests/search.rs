@@ -64,7 +64,8 @@ fn template_functions_see_only_their_arguments() {
         ],
     };
     let o = SearchOptions { niterations: 40, loss_threshold: Some(1e-20), ..quick(4) };
-    let res = run(&Problem { data: d, target: y.clone(), weights: None, template }, &o);
+    let problem = Problem { data: d, target: y.clone(), weights: None, template };
+    let res = run(&problem, &o);
     for e in &res.hall_of_fame {
         assert_eq!(e.functions.len(), 2);
         let f = e.functions[0].1.used_vars();
@@ -75,6 +76,16 @@ fn template_functions_see_only_their_arguments() {
     }
     let best = res.accuracy().unwrap();
     assert!(best.loss < 1e-12, "template law not found: loss {}", best.loss);
+
+    // The checkpoint carries one column per function, and a warm start from it resumes.
+    let rows = sdl_search::hall_of_fame::parse_csv(&res.to_csv()).unwrap();
+    assert!(rows.iter().all(|r| r.functions.len() == 2 && r.functions[1].0 == "g"));
+    let path = std::env::temp_dir().join(format!("sdl-search-template-{}.csv", std::process::id()));
+    std::fs::write(&path, res.to_csv()).unwrap();
+    let o2 = SearchOptions { niterations: 1, ncycles_per_iteration: 1, warm_start: Some(path.clone()), ..quick(5) };
+    let again = run(&problem, &o2);
+    std::fs::remove_file(&path).ok();
+    assert!(again.accuracy().unwrap().loss <= best.loss * (1.0 + 1e-9) + 1e-30);
 }
 
 #[test]
@@ -243,4 +254,13 @@ fn timeout_stops_with_best_so_far() {
     assert!(t.elapsed() < std::time::Duration::from_secs(5));
     assert_eq!(res.stop_reason, StopReason::Timeout);
     assert!(res.stopped_early && res.best().is_some());
+}
+
+#[test]
+fn annealing_and_parsimony_settings_run_and_find_a_simple_law() {
+    let (d, y) = data(&[("x", 0.5, 2.0), ("z", 0.5, 2.0)], 50, 15, &|v| v[0] * v[1]);
+    let o = SearchOptions { annealing: true, parsimony: 0.001, niterations: 15, ..quick(15) };
+    let res = run(&Problem::plain(d, y), &o);
+    let best = res.best().unwrap();
+    assert!(best.loss < 1e-20 && best.complexity == 3, "{} {}", best.formula, best.loss);
 }
