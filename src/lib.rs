@@ -6,6 +6,10 @@
 //! holds diagnostics and renders them; [`builtins`] is the table of built-in functions shared by
 //! the checker and the executor; [`cli`] holds the script-free commands (`sdl fit`, benches).
 
+// Diagnostics travel on the error path only, where their size costs nothing measurable; boxing
+// them everywhere would add noise to every stage.
+#![allow(clippy::result_large_err)]
+
 pub mod builtins;
 pub mod cli;
 pub mod data;

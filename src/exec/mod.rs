@@ -234,6 +234,9 @@ impl Vm {
     }
 }
 
+/// The value for each parameter (if given) and the extra named values.
+pub type BoundArgs = (Vec<Option<Value>>, Vec<(String, Value)>);
+
 /// Binds values to parameters by position and name (the run-time twin of the checker's
 /// binding). Returns the value for each parameter and the extra named values.
 pub fn bind_values(
@@ -243,7 +246,7 @@ pub fn bind_values(
     open_named: bool,
     span: &Span,
     src: SourceId,
-) -> Result<(Vec<Option<Value>>, Vec<(String, Value)>), Diagnostic> {
+) -> Result<BoundArgs, Diagnostic> {
     let mut slots: Vec<Option<Value>> = vec![None; params.len()];
     let mut extra = Vec::new();
     let mut next = 0;

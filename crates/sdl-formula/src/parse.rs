@@ -370,7 +370,10 @@ impl Parser {
                 self.expr()?;
                 self.nesting -= 1;
                 if self.peek() != &Tok::RParen {
-                    return err(format!("expected `)` to close the `(` at {}, found {}", span.start, self.peek().describe()), self.span());
+                    return err(
+                        format!("expected `)` to close the `(` at {}, found {}", span.start, self.peek().describe()),
+                        self.span(),
+                    );
                 }
                 self.bump();
                 Ok(())
@@ -399,7 +402,10 @@ impl Parser {
         }
         self.nesting -= 1;
         if self.peek() != &Tok::RParen {
-            return err(format!("expected `,` or `)` in the call of `{name}`, found {}", self.peek().describe()), self.span());
+            return err(
+                format!("expected `,` or `)` in the call of `{name}`, found {}", self.peek().describe()),
+                self.span(),
+            );
         }
         let whole = name_span.start..self.span().end;
         self.bump();
@@ -495,8 +501,8 @@ mod tests {
     fn never_panics_on_random_input() {
         let mut rng = Rng::new(2024);
         let pieces = [
-            "x", "y1", "2", "-", "+", "*", "/", "^", "**", "(", ")", ",", "max", "exp", "ifelse", "1e", "e5", ".", "1e-3",
-            ">", ">=", "<", "#", "\n", " ", "inf", "nan", "é", "\u{0}", "neg", "--",
+            "x", "y1", "2", "-", "+", "*", "/", "^", "**", "(", ")", ",", "max", "exp", "ifelse", "1e", "e5", ".",
+            "1e-3", ">", ">=", "<", "#", "\n", " ", "inf", "nan", "é", "\u{0}", "neg", "--",
         ];
         for _ in 0..20_000 {
             let n = rng.below(16);

@@ -268,9 +268,8 @@ fn latex_call(op: Op, a: Vec<R>) -> R {
 
 fn sympy_call(op: Op, a: Vec<R>) -> R {
     let d = Dialect::Sympy;
-    let piecewise = |val: &str, cond: String, other: &str| {
-        r(format!("Piecewise(({val}, {cond}), ({other}, True))"), ATOM)
-    };
+    let piecewise =
+        |val: &str, cond: String, other: &str| r(format!("Piecewise(({val}, {cond}), ({other}, True))"), ATOM);
     let cmp = |sym: &str| format!("{} {sym} {}", at_least(d, &a[0], ADD), at_least(d, &a[1], ADD));
     let positive = |x: &R| format!("{} > 0", at_least(d, x, ADD));
     let name = match op {
@@ -338,7 +337,10 @@ fn rust_call(op: Op, args: &[Expr], a: Vec<R>) -> R {
         // `f64::signum` gives 1 at zero, but `sign(0) = 0` and `sign(NaN) = NaN` here.
         Op::Sign => {
             return r(
-                format!("{{ let t: f64 = {}; if t > 0.0 {{ 1.0 }} else if t < 0.0 {{ -1.0 }} else {{ t * 0.0 }} }}", a[0].s),
+                format!(
+                    "{{ let t: f64 = {}; if t > 0.0 {{ 1.0 }} else if t < 0.0 {{ -1.0 }} else {{ t * 0.0 }} }}",
+                    a[0].s
+                ),
                 ATOM,
             )
         }
@@ -440,7 +442,10 @@ mod tests {
         assert_eq!(num(-2.0).to_string(), "-2");
         assert_eq!(Formula::apply(Op::Pow, vec![num(-2.0), Formula::var("x")]).to_string(), "(-2)^x");
         assert_eq!(Formula::apply(Op::Neg, vec![num(-0.5)]).to_string(), "-(-0.5)");
-        assert_eq!(Formula::apply(Op::Mul, vec![Formula::named_constant("a", 1.0), Formula::var("x")]).to_string(), "a * x");
+        assert_eq!(
+            Formula::apply(Op::Mul, vec![Formula::named_constant("a", 1.0), Formula::var("x")]).to_string(),
+            "a * x"
+        );
     }
 
     #[test]
@@ -482,11 +487,11 @@ mod tests {
             to_numpy(&f),
             "np.exp(-x) * np.maximum(y, 2.0) + np.power(x, 3.0) + np.where(x > 0, y, 0.0) + np.arcsin(x)"
         );
+        assert_eq!(to_rust(&f), "(-x).exp() * y.max(2.0) + x.powf(3.0) + (if x > 0.0 { y } else { 0.0 }) + x.asin()");
         assert_eq!(
-            to_rust(&f),
-            "(-x).exp() * y.max(2.0) + x.powf(3.0) + (if x > 0.0 { y } else { 0.0 }) + x.asin()"
+            to_rust(&p("exp(2) + sqrt(-3) + log(x + 1) - -x")),
+            "2.0_f64.exp() + (-3.0_f64).sqrt() + (x + 1.0).ln() - (-x)"
         );
-        assert_eq!(to_rust(&p("exp(2) + sqrt(-3) + log(x + 1) - -x")), "2.0_f64.exp() + (-3.0_f64).sqrt() + (x + 1.0).ln() - (-x)");
         assert_eq!(to_numpy(&p("relu(x) + erf(x)")), "np.maximum(x, 0.0) + scipy.special.erf(x)");
     }
 

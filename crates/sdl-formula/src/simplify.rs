@@ -2,7 +2,10 @@
 //!
 //! In: a [`Formula`]. Out: an equivalent, usually smaller formula over the same variable list.
 //! Always true: wherever the original evaluates to a finite number, the simplified formula
-//! evaluates to the same number up to floating-point rounding of the original. Rewrites are
+//! evaluates to the same number up to floating-point rounding of the original and up to the
+//! sign of zero (`x * 0 → 0` cannot know the sign of `x`; -0 and +0 differ only through a pole,
+//! as in `inv(-0) = -inf`, and where that pole is later mapped back to a finite value the
+//! results may differ). Rewrites are
 //! chosen so that only non-finite originals may change value (`x * 0 → 0` is allowed because
 //! `x * 0` is finite only where `x` is; `x / x → 1` is not applied, to keep `0 / 0` visible).
 //! Named constants are fit parameters and are never folded, nor dropped by a rule such as

@@ -82,10 +82,8 @@ impl Formula {
         for n in &self.nodes {
             match *n {
                 Node::Var(i) => stack.push(Expr::Var(self.vars[i as usize].clone())),
-                Node::Const(i) => stack.push(Expr::Const {
-                    value: self.consts[i as usize],
-                    name: self.const_names[i as usize].clone(),
-                }),
+                Node::Const(i) => stack
+                    .push(Expr::Const { value: self.consts[i as usize], name: self.const_names[i as usize].clone() }),
                 Node::Op(op) => {
                     let at = stack.len().saturating_sub(op.arity());
                     let args = stack.split_off(at);

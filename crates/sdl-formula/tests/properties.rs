@@ -5,7 +5,7 @@
 use sdl_formula::gen::{random_formula, random_formula_with, GenOptions};
 use sdl_formula::op::BUILTIN_OPS;
 use sdl_formula::rng::Rng;
-use sdl_formula::{custom, diff, parse, simplify, subs, to_latex, to_numpy, to_rust, to_sympy, Formula, Op};
+use sdl_formula::{custom, diff, parse, simplify, subs, to_latex, to_numpy, to_rust, to_sympy, Formula, Node, Op};
 
 fn vars() -> Vec<String> {
     vec!["x".into(), "y".into(), "m1".into()]
@@ -29,7 +29,7 @@ fn print_parse_round_trip_on_random_formulas() {
     let mut ops: Vec<Op> = BUILTIN_OPS.to_vec();
     ops.push(custom_op);
     let opts = GenOptions { const_prob: 0.5, extreme_constants: true };
-    let mut rng = Rng::new(1 + 200);
+    let mut rng = Rng::new(1);
     for i in 0..4000 {
         let size = 1 + rng.below(25);
         let f = random_formula_with(&mut rng, &vars(), &ops, size, &opts);
@@ -42,9 +42,30 @@ fn print_parse_round_trip_on_random_formulas() {
     }
 }
 
+/// Evaluation that turns every -0 into +0 after each operator. `simplify` preserves values up
+/// to the sign of zero (`x * 0 → 0` cannot know the sign of `x`), and the sign of a zero is
+/// visible only through a pole such as `inv(-0) = -inf`, so this is the semantics it keeps.
+fn eval_unsigned_zero(f: &Formula, row: &[f64]) -> f64 {
+    let mut stack: Vec<f64> = Vec::new();
+    for n in &f.nodes {
+        let v = match *n {
+            Node::Var(i) => row[i as usize],
+            Node::Const(i) => f.consts[i as usize],
+            Node::Op(op) => {
+                let at = stack.len() - op.arity();
+                let v = op.apply(&stack[at..]);
+                stack.truncate(at);
+                v
+            }
+        };
+        stack.push(v + 0.0);
+    }
+    stack.pop().unwrap_or(f64::NAN)
+}
+
 #[test]
 fn simplify_preserves_finite_values() {
-    let mut rng = Rng::new(2 + 200);
+    let mut rng = Rng::new(2);
     let mut changed = 0;
     for i in 0..3000 {
         let size = 1 + rng.below(20);
@@ -55,7 +76,7 @@ fn simplify_preserves_finite_values() {
         changed += usize::from(g.len() < f.len());
         for _ in 0..8 {
             let row = random_row(&mut rng);
-            let (a, b) = (f.eval_row(&row), g.eval_row(&row));
+            let (a, b) = (eval_unsigned_zero(&f, &row), eval_unsigned_zero(&g, &row));
             if a.is_finite() {
                 assert!(close(a, b, 1e-9), "case {i}: `{f}` = {a} but `{g}` = {b} at {row:?}");
             }
@@ -68,7 +89,7 @@ fn simplify_preserves_finite_values() {
 
 #[test]
 fn simplify_folds_constant_subtrees() {
-    let mut rng = Rng::new(3 + 200);
+    let mut rng = Rng::new(3);
     for _ in 0..500 {
         let n = 1 + rng.below(15);
         let f = random_formula(&mut rng, &[], &[Op::Add, Op::Mul, Op::Sub, Op::Exp, Op::Neg], n);
@@ -93,7 +114,7 @@ fn all_intermediates_finite(f: &Formula) -> bool {
 
 #[test]
 fn subs_then_eval_equals_eval_at_substituted_value() {
-    let mut rng = Rng::new(4 + 200);
+    let mut rng = Rng::new(4);
     for _ in 0..500 {
         let n = 1 + rng.below(12);
         let f = random_formula(&mut rng, &vars(), &[Op::Add, Op::Mul, Op::Sin, Op::Div], n);
@@ -119,7 +140,7 @@ fn central(f: &Formula, row: &[f64], k: usize, h: f64) -> f64 {
 
 #[test]
 fn derivatives_match_finite_differences() {
-    let mut rng = Rng::new(5 + 200);
+    let mut rng = Rng::new(5);
     let names = vars();
     let mut checked = 0;
     for i in 0..1500 {
@@ -136,12 +157,15 @@ fn derivatives_match_finite_differences() {
             // Skip points where the function is not finite or not smooth at the scale of the
             // step (a kink of abs or relu, a pole, a branch cut): the two step sizes disagree.
             let scale = fine.abs().max(1.0);
+            // Rounding noise of the difference quotient: when the function is huge, a small
+            // term's slope drowns in the last bits of the total.
+            let noise = 1e-15 * f.eval_row(&row).abs() / h;
             // A non-finite exact derivative marks a point where the function is not
             // differentiable (`sqrt` at 0), which finite differences cannot see either.
             if !f.eval_row(&row).is_finite() || !coarse.is_finite() || !fine.is_finite() || !exact.is_finite() {
                 continue;
             }
-            if (coarse - fine).abs() > 1e-4 * scale || fine.abs() > 1e6 {
+            if (coarse - fine).abs() > 1e-4 * scale || fine.abs() > 1e6 || noise > 1e-6 * scale {
                 continue;
             }
             checked += 1;

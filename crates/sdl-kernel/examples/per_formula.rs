@@ -24,14 +24,14 @@ fn main() {
         run_program_serial(&prog, Engine::Jit, &consts, &data, &mut out, false);
         let compile = t.elapsed().as_secs_f64();
         let mut per = Vec::new();
-        for engine in [Engine::Fused, Engine::Jit] {
-            let reps = 200;
+        for engine in [Engine::Fused, Engine::Jit, Engine::Reference] {
+            let reps = (2_000_000 / rows).max(1);
             let t = Instant::now();
             for _ in 0..reps {
                 run_program_serial(&prog, engine, &consts, &data, &mut out, false);
             }
             per.push(t.elapsed().as_secs_f64() / (reps * rows) as f64 * 1e9);
         }
-        println!("{:>7.2} {:>7.2} ns/row  first-jit-call {:>7.1} us  nodes {:>2}  {}", per[0], per[1], compile * 1e6, f.len(), line);
+        println!("{:>7.2} {:>7.2} {:>7.2} ns/row  first-jit-call {:>7.1} us  nodes {:>2}  {}", per[0], per[1], per[2], compile * 1e6, f.len(), line);
     }
 }

@@ -269,6 +269,7 @@ impl JitKernel {
         // SAFETY: `code` was compiled for `F` (checked by `run`) with signature `BlockFn<F>`.
         let func: BlockFn<F> = unsafe { std::mem::transmute::<usize, BlockFn<F>>(self.compiled.code) };
         let mut complete = true;
+        let mut ptrs: Vec<*const F> = vec![std::ptr::null(); n_cols];
         for (b, block) in out.chunks_mut(BLOCK).enumerate() {
             let (n, off) = (block.len(), start + b * BLOCK);
             for (k, &c) in self.used_cols.iter().enumerate() {
@@ -277,7 +278,7 @@ impl JitKernel {
             }
             // Unused columns point at the spare last BLOCK of `colbuf` (never read).
             let spare = colbuf[self.used_cols.len() * BLOCK..].as_ptr();
-            let mut ptrs: Vec<*const F> = vec![spare; n_cols];
+            ptrs.iter_mut().for_each(|p| *p = spare);
             for (k, &c) in self.used_cols.iter().enumerate() {
                 ptrs[c] = colbuf[k * BLOCK..].as_ptr();
             }
