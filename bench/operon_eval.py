@@ -4,7 +4,8 @@
 
 Same workload as sdl's benchmark: one plain infix formula per line over x0..x9 (`#` comments),
 uniform random data in [0.5, 2], float32, node evaluations counted as written (each operator,
-call, variable and constant once; `x0^2` is 3, `-x0` is 2). Prints
+call, variable and constant once; `x0^2` is 3, `-x0` is 2, `-1.3` is one constant as in
+`sdl_formula::parse`). Prints
 `engine=operon node_evals_per_s=X`.
 
     pip install pyoperon numpy
@@ -23,9 +24,10 @@ def nodes_as_written(text: str) -> int:
     tree = ast.parse(text.replace("^", "**"), mode="eval")
     count = 0
     for node in ast.walk(tree):
-        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.Constant)):
+        if isinstance(node, (ast.BinOp, ast.Call, ast.Constant, ast.Name)):
             count += 1
-        elif isinstance(node, ast.Name):
+        elif isinstance(node, ast.UnaryOp) and not isinstance(node.operand, ast.Constant):
+            # sdl_formula::parse reads a minus written before a number as part of the constant.
             count += 1
     # Function names are Name nodes under Call but are not operands.
     count -= sum(1 for n in ast.walk(tree) if isinstance(n, ast.Call))
@@ -60,7 +62,9 @@ def to_operon(text: str, hashes: dict) -> "op.Tree":
             v.Value = 1.0
             nodes.append(v)
         elif isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
-            if isinstance(e.operand, ast.Name):
+            if isinstance(e.operand, ast.Constant):
+                nodes.append(op.Node.Constant(-float(e.operand.value)))
+            elif isinstance(e.operand, ast.Name):
                 emit(e.operand)
                 nodes[-1].Value = -1.0
             else:

@@ -71,6 +71,7 @@ builtins! {
     "constants"(req("f")) false: "the constants of a formula";
     "complexity"(req("f"), opt("ops")) false: "the complexity of a formula (node count, or costs of an operator set)";
     "fit"(req("table"), req("model")) true: "fits a model: free constants of a fixed form, or symbolic regression for unknown functions";
+    "simulate_nbody"(req("law"), opt("n"), opt("dim"), opt("sims"), opt("steps"), opt("keep_every"), opt("seed")) false: "the paper's N-body simulations: {nodes, edges} tables (edges carry dx, dy, r and the true pair force)";
     "r2"(req("pred"), req("target")) false: "coefficient of determination of predictions against targets";
 }
 

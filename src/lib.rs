@@ -24,3 +24,4 @@ pub mod syntax;
 pub use sdl_formula as formula;
 pub use sdl_kernel as kernel;
 pub use sdl_search as search;
+pub use sdl_sim as sim;

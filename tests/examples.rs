@@ -27,7 +27,7 @@ fn every_example_is_tested() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, vec!["decay.sdl", "forces.sdl", "tour.sdl"], "add a test for each new example");
+    assert_eq!(names, vec!["decay.sdl", "forces.sdl", "nbody.sdl", "tour.sdl"], "add a test for each new example");
 }
 
 #[test]
@@ -45,6 +45,13 @@ fn decay_example_recovers_the_constants() {
     for (got, want) in v.iter().zip([2.5, 1.3, 0.7]) {
         assert!((got - want).abs() < 1e-6, "{line}");
     }
+}
+
+#[test]
+fn nbody_example_reads_the_spring_law_off_simulated_pairs() {
+    let out = run_example("nbody.sdl");
+    let r2 = number_after(&out, "R^2 on a new simulation:");
+    assert!(r2 >= 1.0 - 1e-8, "R^2 {r2} on a fresh simulation\n{out}");
 }
 
 #[test]

@@ -286,6 +286,7 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             Ok(Value::Num(n))
         }
         "fit" => super::fit::fit(vm, arg(0), arg(1), extra, span, src),
+        "simulate_nbody" => simulate_nbody(&c, &slots),
         "r2" => {
             let p = c.nums(&arg(0))?;
             let t = c.nums(&arg(1))?;
@@ -300,6 +301,37 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
         }
         other => unreachable!("builtin `{other}` has no implementation"),
     }
+}
+
+fn simulate_nbody(c: &Ctx, slots: &[Option<Value>]) -> Result<Value, Diagnostic> {
+    let law_name = c.string(slots[0].as_ref().unwrap_or(&Value::Nothing))?;
+    let law = crate::sim::Law::from_name(&law_name).ok_or_else(|| crate::sema::unknown_law(&law_name, c.span.clone()).in_source(c.src))?;
+    let count = |i: usize, default: usize| -> Result<usize, Diagnostic> {
+        match &slots[i] {
+            None => Ok(default),
+            Some(v) => {
+                let x = c.num(v)?;
+                if x < 0.0 || x.fract() != 0.0 || x > 1e9 {
+                    return Err(c.err(Code::BadArgument, format!("expected a whole count, found {x}"), "give a whole number"));
+                }
+                Ok(x as usize)
+            }
+        }
+    };
+    let mut cfg = crate::sim::SimConfig::new(law, count(1, 4)?, count(2, 2)?);
+    cfg.n_sims = count(3, 1)?;
+    cfg.steps = count(4, 1000)?;
+    cfg.keep_every = count(5, 5)?;
+    cfg.seed = count(6, 0)? as u64;
+    let data = crate::sim::simulate(&cfg).map_err(|e| c.err(Code::BadArgument, e.to_string(), "check the simulation settings"))?;
+    let as_table = |(names, rows): (Vec<String>, Vec<Vec<f64>>), what: &str| -> Value {
+        let columns: Vec<Vec<f64>> = (0..names.len()).map(|j| rows.iter().map(|r| r[j]).collect()).collect();
+        Value::Table(Rc::new(Table { names, columns, origin: format!("the {} simulation's {what}", law.name()) }))
+    };
+    Ok(Value::Record(Rc::new(vec![
+        ("nodes".into(), as_table(data.node_columns(), "nodes")),
+        ("edges".into(), as_table(data.edge_columns(), "edges")),
+    ])))
 }
 
 /// Coefficient of determination `1 - SS_res / SS_tot`.

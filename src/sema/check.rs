@@ -1172,6 +1172,39 @@ impl Checker {
                 }
             }
             "fit" => self.fit(&types, &slots, &extra_types, &span),
+            "simulate_nbody" => {
+                want(self, 0, Type::Str, "the law is a string such as \"spring\"");
+                for i in 1..types.len() {
+                    want(self, i, Type::Num, "counts and the seed are numbers");
+                }
+                if let Some(ExprKind::Str(law)) = slots[0].map(|a| &a.value.kind) {
+                    if crate::sim::Law::from_name(law).is_none() {
+                        self.err(unknown_law(law, arg_span(0)));
+                    }
+                }
+                let dim = match slots[2].map(|a| &a.value.kind) {
+                    None => Some(2),
+                    Some(ExprKind::Num(d)) if *d == 2.0 || *d == 3.0 => Some(*d as usize),
+                    Some(ExprKind::Num(d)) => {
+                        self.err(
+                            Diagnostic::new(Code::BadArgument, format!("dim {d} is not 2 or 3"), arg_span(2))
+                                .with_label("unsupported dimension")
+                                .with_help("simulate in 2 or 3 dimensions"),
+                        );
+                        None
+                    }
+                    Some(_) => None,
+                };
+                let table = |cols: Option<Vec<String>>| Type::Table(cols.map(|columns| TableInfo { origin: "the simulation".into(), columns }));
+                let (nodes, edges) = match dim {
+                    Some(d) => {
+                        let (n, e) = sim_columns(d);
+                        (table(Some(n)), table(Some(e)))
+                    }
+                    None => (table(None), table(None)),
+                };
+                Type::Record(vec![("nodes".into(), nodes), ("edges".into(), edges)])
+            }
             "r2" => {
                 want(self, 0, num_list.clone(), "predictions are a list of numbers");
                 want(self, 1, num_list, "targets are a list of numbers");
@@ -1269,6 +1302,22 @@ impl Checker {
             }
         }
     }
+}
+
+/// Column names of the node and edge tables of a simulation in `dim` dimensions.
+pub fn sim_columns(dim: usize) -> (Vec<String>, Vec<String>) {
+    let empty = crate::sim::GraphData { law: crate::sim::Law::Spring, n: 2, dim, graphs: vec![] };
+    (empty.node_columns().0, empty.edge_columns().0)
+}
+
+/// The diagnostic for a law name that does not exist.
+pub fn unknown_law(law: &str, span: Span) -> Diagnostic {
+    let names: Vec<&str> = crate::sim::Law::all().iter().map(|l| l.name()).collect();
+    let help = match did_you_mean(law, names.iter().copied()) {
+        Some(s) => format!("did you mean \"{s}\"? laws: {}", names.join(", ")),
+        None => format!("laws: {}", names.join(", ")),
+    };
+    Diagnostic::new(Code::BadArgument, format!("no force law \"{law}\""), span).with_label("unknown law").with_help(help)
 }
 
 fn union(a: Option<&Vec<String>>, b: Option<&Vec<String>>) -> Option<Vec<String>> {

@@ -9,5 +9,5 @@ pub mod opset;
 pub mod symbolic;
 pub mod types;
 
-pub use check::{mismatch, Checker, FnDef, FIT_OPTIONS};
+pub use check::{mismatch, sim_columns, unknown_law, Checker, FnDef, FIT_OPTIONS};
 pub use types::{TableInfo, Type};

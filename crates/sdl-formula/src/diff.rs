@@ -75,13 +75,11 @@ fn is_zero(e: &Expr) -> bool {
 
 /// The derivative of `e` with respect to `var`, before final simplification.
 fn d_expr(e: &Expr, var: &str) -> Expr {
-    let args = match e {
+    let (op, args) = match e {
         Expr::Var(v) => return num(if v == var { 1.0 } else { 0.0 }),
         Expr::Const { name, .. } => return num(if name.as_deref() == Some(var) { 1.0 } else { 0.0 }),
-        Expr::Apply(_, args) => args,
+        Expr::Apply(op, args) => (*op, args),
     };
-    let Expr::Apply(op, _) = e else { return num(0.0) };
-    let op = *op;
     if !e.depends_on(var) {
         return num(0.0);
     }

@@ -190,3 +190,47 @@ fn derivative_of_general_power_and_special_functions() {
         assert!((d.eval_row(&row) - fd).abs() < 1e-6, "`{d}`: {} vs {fd}", d.eval_row(&row));
     }
 }
+
+#[test]
+fn never_panics_on_random_input() {
+    let mut rng = Rng::new(2024);
+    let pieces = [
+        "x", "y1", "2", "-", "+", "*", "/", "^", "**", "(", ")", ",", "max", "exp", "ifelse", "1e", "e5", ".", "1e-3",
+        ">", ">=", "<", "#", "\n", " ", "inf", "nan", "é", "\u{0}", "neg", "--",
+    ];
+    for _ in 0..20_000 {
+        let n = rng.below(16);
+        let s: String = if rng.chance(0.5) {
+            (0..n).map(|_| pieces[rng.below(pieces.len())]).collect()
+        } else {
+            let bytes: Vec<u8> = (0..n).map(|_| rng.below(256) as u8).collect();
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        if let Ok(f) = parse(&s) {
+            // Whatever parses is a valid program: one value, printable, and reparsable.
+            assert_eq!(f.subtree_start(f.len() - 1), 0, "{s:?}");
+            let again = parse(&f.to_string()).unwrap_or_else(|e| panic!("{s:?} -> {f}: {e}"));
+            assert!(again.same_as(&f), "{s:?} -> {f} -> {again}");
+        } else if let Err(e) = parse(&s) {
+            assert!(e.span.start <= e.span.end && e.span.end <= s.len(), "{s:?}: {e}");
+            assert!(s.is_char_boundary(e.span.start) && s.is_char_boundary(e.span.end));
+        }
+    }
+}
+
+#[test]
+fn deepest_parsable_formulas_survive_every_algorithm() {
+    // The parser's depth limits exist so that the recursive printers, the simplifier and the
+    // differentiator cannot overflow a test thread's stack on anything it accepts.
+    let long_sum = vec!["x * y"; 390].join(" - ");
+    let nested = format!("{}x{}", "exp(".repeat(190), ")".repeat(190));
+    let tower = vec!["sin(x)"; 60].join("^");
+    for src in [long_sum, nested, tower] {
+        let f = parse(&src).unwrap_or_else(|e| panic!("{e}"));
+        assert!(parse(&f.to_string()).expect("reparses").same_as(&f));
+        let g = simplify(&f);
+        let d = diff(&f, "x");
+        assert!(!to_latex(&g).is_empty() && !to_sympy(&d).is_empty());
+        assert!(!to_numpy(&f).is_empty() && !to_rust(&f).is_empty());
+    }
+}

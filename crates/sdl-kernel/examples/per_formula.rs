@@ -32,6 +32,14 @@ fn main() {
             }
             per.push(t.elapsed().as_secs_f64() / (reps * rows) as f64 * 1e9);
         }
-        println!("{:>7.2} {:>7.2} {:>7.2} ns/row  first-jit-call {:>7.1} us  nodes {:>2}  {}", per[0], per[1], per[2], compile * 1e6, f.len(), line);
+        println!(
+            "{:>7.2} {:>7.2} {:>7.2} ns/row  first-jit-call {:>7.1} us  nodes {:>2}  {}",
+            per[0],
+            per[1],
+            per[2],
+            compile * 1e6,
+            f.len(),
+            line
+        );
     }
 }

@@ -54,14 +54,21 @@ fn random_formula(r: &mut Rng, depth: usize) -> Formula {
             Op::IfElse,
             vec![random_formula(r, depth - 1), random_formula(r, depth - 1), random_formula(r, depth - 1)],
         ),
-        _ => Formula::apply(BINARY[r.below(BINARY.len())], vec![random_formula(r, depth - 1), random_formula(r, depth - 1)]),
+        _ => Formula::apply(
+            BINARY[r.below(BINARY.len())],
+            vec![random_formula(r, depth - 1), random_formula(r, depth - 1)],
+        ),
     }
 }
 
 fn random_data(r: &mut Rng, rows: usize) -> Dataset<f64> {
     let special = [0.0, 1.0, -1.0, 1e-3, 50.0, f64::NAN, -0.0, 2.0];
     let cols = (0..3)
-        .map(|_| (0..rows).map(|_| if r.chance(0.1) { special[r.below(special.len())] } else { r.range(-3.0, 3.0) }).collect())
+        .map(|_| {
+            (0..rows)
+                .map(|_| if r.chance(0.1) { special[r.below(special.len())] } else { r.range(-3.0, 3.0) })
+                .collect()
+        })
         .collect();
     Dataset::new(vec!["x0".into(), "x1".into(), "x2".into()], cols).unwrap()
 }
@@ -108,7 +115,8 @@ fn value_and_bound(f: &Formula, row: &[f64], eps: f64, max: f64, tiny: f64) -> (
                 let err = if v.is_finite() {
                     let d = partials(op, x, v);
                     let carried: f64 = (0..k).map(|s| (d[s] * e[s]).abs()).sum();
-                    let own = if op == Op::Pow && eps < 1e-10 { 4.0 + 2.0 * (x[1] * x[0].abs().ln()).abs() } else { 4.0 };
+                    let own =
+                        if op == Op::Pow && eps < 1e-10 { 4.0 + 2.0 * (x[1] * x[0].abs().ln()).abs() } else { 4.0 };
                     carried + own * eps * v.abs() + tiny
                 } else {
                     0.0
@@ -126,20 +134,24 @@ fn value_and_bound(f: &Formula, row: &[f64], eps: f64, max: f64, tiny: f64) -> (
 
 /// Checks one engine's output against the reference; returns the number of rows compared.
 fn check(f: &Formula, data: &Dataset<f64>, got: &[f64], single: bool, what: &str) -> usize {
-    let (eps, max, tiny) = if single {
-        (f32::EPSILON as f64, 1e37, 1e-44)
-    } else {
-        (f64::EPSILON, 1e300, 1e-320)
-    };
+    let (eps, max, tiny) = if single { (f32::EPSILON as f64, 1e37, 1e-44) } else { (f64::EPSILON, 1e300, 1e-320) };
     let mut compared = 0;
     for (r, g) in got.iter().enumerate().take(data.n_rows()) {
         let row: Vec<f64> = (0..3).map(|c| data.column(c)[r]).collect();
-        let (want, bound) = value_and_bound(&f.with_vars(&["x0".into(), "x1".into(), "x2".into()]), &row, eps, max, tiny);
+        let (want, bound) =
+            value_and_bound(&f.with_vars(&["x0".into(), "x1".into(), "x2".into()]), &row, eps, max, tiny);
         let Some(bound) = bound else { continue };
         compared += 1;
-        assert_eq!(want.is_finite(), g.is_finite(), "{what}: status differs at row {r} {row:?}: want {want} got {g}\n{f:?}");
+        assert_eq!(
+            want.is_finite(),
+            g.is_finite(),
+            "{what}: status differs at row {r} {row:?}: want {want} got {g}\n{f:?}"
+        );
         if want.is_finite() {
-            assert!((want - g).abs() <= 2.0 * bound + 4.0 * eps * want.abs(), "{what}: row {r} {row:?}: want {want} got {g} (bound {bound})\n{f:?}");
+            assert!(
+                (want - g).abs() <= 2.0 * bound + 4.0 * eps * want.abs(),
+                "{what}: row {r} {row:?}: want {want} got {g} (bound {bound})\n{f:?}"
+            );
         } else {
             assert_eq!(want.is_nan(), g.is_nan(), "{what}: NaN vs inf at row {r}: want {want} got {g}");
         }

@@ -57,7 +57,15 @@ impl<T: Float + Send + Sync> Evaluator<T> {
 /// The block loop of the fused interpreter; `regs` holds `n_regs * BLOCK` values. Always
 /// inlined so that `jit::run_blocks_simd` can compile it for wider vector units.
 #[inline(always)]
-pub(crate) fn run_blocks<T: Float>(prog: &Program, regs: &mut [T], cols: &[&[T]], consts: &[T], start: usize, out: &mut [T], early_exit: bool) -> bool {
+pub(crate) fn run_blocks<T: Float>(
+    prog: &Program,
+    regs: &mut [T],
+    cols: &[&[T]],
+    consts: &[T],
+    start: usize,
+    out: &mut [T],
+    early_exit: bool,
+) -> bool {
     let mut complete = true;
     for (b, block) in out.chunks_mut(BLOCK).enumerate() {
         let n = block.len();

@@ -6,7 +6,8 @@
 //! Nodes are counted as written (every operator, call, variable and constant once). Data are
 //! uniform in [0.5, 2] from `sdl_formula::rng::Rng(seed)`; formulas are spread over a rayon
 //! pool of `threads` threads, each formula evaluated over all rows by one thread. Timing
-//! excludes parsing and JIT compilation (the JIT cache is warmed first).
+//! excludes parsing and JIT compilation (the JIT cache is warmed first). Formulas are read
+//! with `sdl_formula::parse` (a minus written before a number is part of the constant).
 
 use crate::batch::run_program_serial;
 use crate::cost::Engine;
@@ -14,7 +15,7 @@ use crate::{Dataset, KernelError, Program};
 use num_traits::Float;
 use rayon::prelude::*;
 use sdl_formula::rng::Rng;
-use sdl_formula::{Formula, Op};
+use sdl_formula::Formula;
 use std::time::{Duration, Instant};
 
 /// Floating-point precision of a benchmark run.
@@ -97,151 +98,10 @@ pub fn parse_lines(src: &str) -> Result<Vec<Formula>, KernelError> {
         if text.is_empty() {
             continue;
         }
-        let f = parse_infix(text).map_err(|message| KernelError::Parse { line: i + 1, message })?;
+        let f = sdl_formula::parse(text).map_err(|e| KernelError::Parse { line: i + 1, message: e.to_string() })?;
         out.push(f);
     }
     Ok(out)
-}
-
-/// A small infix parser (`+ - * / ^`, unary minus, calls by operator name, numbers,
-/// identifiers), used until `sdl_formula` exports its own.
-pub fn parse_infix(text: &str) -> Result<Formula, String> {
-    let toks = tokenize(text)?;
-    let mut p = Parser { toks, at: 0 };
-    let f = p.expr()?;
-    match p.toks.get(p.at) {
-        None => Ok(f),
-        Some(t) => Err(format!("unexpected `{t:?}`")),
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum Tok {
-    Num(f64),
-    Ident(String),
-    Sym(char),
-}
-
-fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
-    let chars: Vec<char> = s.chars().collect();
-    let mut toks = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-        } else if c.is_ascii_digit() || c == '.' {
-            let start = i;
-            while i < chars.len()
-                && (chars[i].is_ascii_digit()
-                    || chars[i] == '.'
-                    || ((chars[i] == 'e' || chars[i] == 'E') && i + 1 < chars.len())
-                    || ((chars[i] == '-' || chars[i] == '+') && i > start && matches!(chars[i - 1], 'e' | 'E')))
-            {
-                i += 1;
-            }
-            let t: String = chars[start..i].iter().collect();
-            toks.push(Tok::Num(t.parse().map_err(|_| format!("bad number `{t}`"))?));
-        } else if c.is_alphabetic() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-            toks.push(Tok::Ident(chars[start..i].iter().collect()));
-        } else if "+-*/^(),".contains(c) {
-            toks.push(Tok::Sym(c));
-            i += 1;
-        } else {
-            return Err(format!("unexpected character `{c}`"));
-        }
-    }
-    Ok(toks)
-}
-
-struct Parser {
-    toks: Vec<Tok>,
-    at: usize,
-}
-
-impl Parser {
-    fn eat(&mut self, c: char) -> bool {
-        if self.toks.get(self.at) == Some(&Tok::Sym(c)) {
-            self.at += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn expr(&mut self) -> Result<Formula, String> {
-        let mut f = self.term()?;
-        loop {
-            let op = if self.eat('+') {
-                Op::Add
-            } else if self.eat('-') {
-                Op::Sub
-            } else {
-                return Ok(f);
-            };
-            f = Formula::apply(op, vec![f, self.term()?]);
-        }
-    }
-
-    fn term(&mut self) -> Result<Formula, String> {
-        let mut f = self.unary()?;
-        loop {
-            let op = if self.eat('*') {
-                Op::Mul
-            } else if self.eat('/') {
-                Op::Div
-            } else {
-                return Ok(f);
-            };
-            f = Formula::apply(op, vec![f, self.unary()?]);
-        }
-    }
-
-    fn unary(&mut self) -> Result<Formula, String> {
-        if self.eat('-') {
-            return Ok(Formula::apply(Op::Neg, vec![self.unary()?]));
-        }
-        let base = self.atom()?;
-        if self.eat('^') {
-            return Ok(Formula::apply(Op::Pow, vec![base, self.unary()?]));
-        }
-        Ok(base)
-    }
-
-    fn atom(&mut self) -> Result<Formula, String> {
-        let tok = self.toks.get(self.at).cloned().ok_or("unexpected end of formula")?;
-        self.at += 1;
-        match tok {
-            Tok::Num(v) => Ok(Formula::constant(v)),
-            Tok::Sym('(') => {
-                let f = self.expr()?;
-                if !self.eat(')') {
-                    return Err("missing `)`".into());
-                }
-                Ok(f)
-            }
-            Tok::Ident(name) if self.eat('(') => {
-                let op = Op::from_name(&name).ok_or_else(|| format!("unknown function `{name}`"))?;
-                let mut args = vec![self.expr()?];
-                while self.eat(',') {
-                    args.push(self.expr()?);
-                }
-                if !self.eat(')') {
-                    return Err("missing `)`".into());
-                }
-                if args.len() != op.arity() {
-                    return Err(format!("`{name}` takes {} arguments, got {}", op.arity(), args.len()));
-                }
-                Ok(Formula::apply(op, args))
-            }
-            Tok::Ident(name) => Ok(Formula::var(&name)),
-            Tok::Sym(c) => Err(format!("unexpected `{c}`")),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -250,14 +110,13 @@ mod tests {
 
     #[test]
     fn parses_and_counts_nodes_as_written() {
-        assert_eq!(parse_infix("x0^2").unwrap().len(), 3);
-        assert_eq!(parse_infix("-x0").unwrap().len(), 2);
-        let f = parse_infix("x1*cos(x2-3.2)").unwrap();
+        let one = |s: &str| parse_lines(s).unwrap().remove(0);
+        assert_eq!(one("x0^2").len(), 3);
+        assert_eq!(one("-x0").len(), 2);
+        let f = one("x1*cos(x2-3.2)  # comment");
         assert_eq!(f.len(), 6);
         assert_eq!(f.eval_row(&[2.0, 3.2]), 2.0);
-        assert_eq!(parse_infix("2*3^2").unwrap().eval_row(&[]), 18.0);
-        assert_eq!(parse_infix("1e-1 + 2.5E1").unwrap().eval_row(&[]), 25.1);
-        assert!(parse_infix("foo(x)").is_err() && parse_infix("(x").is_err() && parse_infix("x $").is_err());
+        assert!(matches!(parse_lines("\n# only\nfoo(x)"), Err(KernelError::Parse { line: 3, .. })));
     }
 
     #[test]

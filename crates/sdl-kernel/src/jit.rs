@@ -247,7 +247,14 @@ pub(crate) fn compiled_for<T: Float>(prog: &Program, _x: Option<T>) -> Option<Ji
 
 impl JitKernel {
     /// Evaluates rows `start .. start + out.len()`; same contract as `Evaluator::run`.
-    pub(crate) fn run<T: Float>(&self, cols: &[&[T]], consts: &[T], start: usize, out: &mut [T], early_exit: bool) -> bool {
+    pub(crate) fn run<T: Float>(
+        &self,
+        cols: &[&[T]],
+        consts: &[T],
+        start: usize,
+        out: &mut [T],
+        early_exit: bool,
+    ) -> bool {
         if self.compiled.f32 {
             self.run_native::<T, f32>(cols, consts, start, out, early_exit)
         } else {
@@ -255,7 +262,14 @@ impl JitKernel {
         }
     }
 
-    fn run_native<T: Float, F: Native>(&self, cols: &[&[T]], consts: &[T], start: usize, out: &mut [T], early_exit: bool) -> bool {
+    fn run_native<T: Float, F: Native>(
+        &self,
+        cols: &[&[T]],
+        consts: &[T],
+        start: usize,
+        out: &mut [T],
+        early_exit: bool,
+    ) -> bool {
         let conv = |v: T| <F as NumCast>::from(v).unwrap_or_else(F::nan);
         let n_cols = self.prog.n_cols.max(1);
         let mut colbuf: Vec<F> = vec![F::zero(); (self.used_cols.len() + 1) * BLOCK];
@@ -495,7 +509,8 @@ fn emit<F: Native>(bcx: &mut FunctionBuilder, prog: &Program, ptr: Type, cc: Cal
                                 }
                                 _ => {
                                     // Inv
-                                    let one = if F::LANES == 4 { bcx.ins().f32const(1.0) } else { bcx.ins().f64const(1.0) };
+                                    let one =
+                                        if F::LANES == 4 { bcx.ins().f32const(1.0) } else { bcx.ins().f64const(1.0) };
                                     let one = bcx.ins().splat(F::VEC, one);
                                     bcx.ins().fdiv(one, x)
                                 }
@@ -530,7 +545,6 @@ fn emit<F: Native>(bcx: &mut FunctionBuilder, prog: &Program, ptr: Type, cc: Cal
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::parse_infix;
     use crate::Dataset;
 
     #[test]
@@ -555,6 +569,8 @@ mod tests {
                 }
             }
         }
-        assert!(compiled_for::<f64>(&Program::compile(&parse_infix("x0").unwrap(), &names).unwrap(), None).is_none());
+        assert!(
+            compiled_for::<f64>(&Program::compile(&sdl_formula::Formula::var("x0"), &names).unwrap(), None).is_none()
+        );
     }
 }

@@ -226,6 +226,26 @@ const SIN_C: [f64; 10] = {
     t
 };
 
+/// fdlibm `__kernel_sin` S1..S6.
+const SIN_MINIMAX: [f64; 6] = [
+    -1.666_666_666_666_663_24e-1,
+    8.333_333_333_322_489_46e-3,
+    -1.984_126_982_985_794_93e-4,
+    2.755_731_370_707_006_77e-6,
+    -2.505_076_025_340_686_34e-8,
+    1.589_690_995_211_550_10e-10,
+];
+
+/// fdlibm `__kernel_cos` C1..C6.
+const COS_MINIMAX: [f64; 6] = [
+    4.166_666_666_666_660_19e-2,
+    -1.388_888_888_887_410_96e-3,
+    2.480_158_728_947_672_94e-5,
+    -2.755_731_435_139_066_33e-7,
+    2.087_572_321_298_174_83e-9,
+    -1.135_964_755_778_819_48e-11,
+];
+
 /// `(-1)^k / (2k)!`: cos's series in `z = r^2` (indices 0 and 1 are handled explicitly).
 const COS_C: [f64; 11] = {
     let mut t = [0.0f64; 11];
@@ -322,11 +342,12 @@ fn sincos1(x: f64, quadrant: u64) -> f64 {
     let r = ((x - qf * PIO2_1) - qf * PIO2_2) - qf * PIO2_3;
     let z = r * r;
     // sin: r + r z (-1/3! + z (1/5! - ...)), through r^19.
-    let ps = horner!(z; SIN_C; 9, 8, 7, 6, 5, 4, 3, 2, 1);
+    // fdlibm's minimax coefficients on [-pi/4, pi/4] (6 terms instead of 9 Taylor terms).
+    let ps = horner!(z; SIN_MINIMAX; 5, 4, 3, 2, 1, 0);
     // The select keeps sin(-0) = -0.
     let s = if z == 0.0 { r } else { r + r * z * ps };
     // cos: 1 - z/2 + z^2 (1/4! - ...), through r^20.
-    let pc = horner!(z; COS_C; 10, 9, 8, 7, 6, 5, 4, 3, 2);
+    let pc = horner!(z; COS_MINIMAX; 5, 4, 3, 2, 1, 0);
     let c = 1.0 - 0.5 * z + z * z * pc;
     let v = if q & 1 == 0 { s } else { c };
     if q & 2 == 0 {

@@ -244,11 +244,7 @@ fn exports_cover_the_selected_and_every_pareto_law() {
 #[test]
 fn timeout_stops_with_best_so_far() {
     let (d, y) = data(&[("x", 0.0, 1.0), ("z", 0.0, 1.0)], 40, 14, &|v| (v[0] * 3.1).sin() * v[1] + 0.3);
-    let o = SearchOptions {
-        niterations: 1_000_000,
-        timeout: Some(std::time::Duration::from_millis(300)),
-        ..quick(14)
-    };
+    let o = SearchOptions { niterations: 1_000_000, timeout: Some(std::time::Duration::from_millis(300)), ..quick(14) };
     let t = std::time::Instant::now();
     let res = run(&Problem::plain(d, y), &o);
     assert!(t.elapsed() < std::time::Duration::from_secs(5));
