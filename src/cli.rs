@@ -243,6 +243,13 @@ pub fn recover(args: &RecoverArgs) -> u8 {
         };
         if let Some(dir) = &args.export {
             let _ = std::fs::create_dir_all(dir);
+            let line = format!("{}\t{}\t{}\t{}\n", law.name, law.binary.join(","), law.unary.join(","), law.formula);
+            let index = dir.join("laws.tsv");
+            let mut text = std::fs::read_to_string(&index).unwrap_or_default();
+            if !text.lines().any(|l| l.starts_with(&format!("{}\t", law.name))) {
+                text.push_str(&line);
+                let _ = std::fs::write(&index, text);
+            }
             for (suffix, d, t) in [("train", &train, &y), ("test", &test, &y_test)] {
                 let mut names = d.names().to_vec();
                 names.push("y".into());
@@ -281,17 +288,16 @@ pub fn recover(args: &RecoverArgs) -> u8 {
             },
         };
         let secs = start.elapsed().as_secs_f64();
+        // Recovered when the lowest-loss formula extrapolates (the single final model, as other
+        // tools report it).
         let (ok, formula) = match result {
-            Ok(r) => {
-                let hit = r.pareto().into_iter().find(|e| {
+            Ok(r) => match r.accuracy() {
+                Some(e) => {
                     let pred = crate::kernel::eval(&e.formula, &test).0;
-                    search::bench::r2(&pred, &y_test) >= 1.0 - 1e-8
-                });
-                match hit {
-                    Some(e) => (true, e.formula.to_string()),
-                    None => (false, r.best().map(|b| b.formula.to_string()).unwrap_or_default()),
+                    (search::bench::r2(&pred, &y_test) >= 1.0 - 1e-8, e.formula.to_string())
                 }
-            }
+                None => (false, String::new()),
+            },
             Err(e) => (false, format!("error: {e}")),
         };
         recovered += usize::from(ok);

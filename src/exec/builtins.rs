@@ -305,14 +305,19 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
 
 fn simulate_nbody(c: &Ctx, slots: &[Option<Value>]) -> Result<Value, Diagnostic> {
     let law_name = c.string(slots[0].as_ref().unwrap_or(&Value::Nothing))?;
-    let law = crate::sim::Law::from_name(&law_name).ok_or_else(|| crate::sema::unknown_law(&law_name, c.span.clone()).in_source(c.src))?;
+    let law = crate::sim::Law::from_name(&law_name)
+        .ok_or_else(|| crate::sema::unknown_law(&law_name, c.span.clone()).in_source(c.src))?;
     let count = |i: usize, default: usize| -> Result<usize, Diagnostic> {
         match &slots[i] {
             None => Ok(default),
             Some(v) => {
                 let x = c.num(v)?;
                 if x < 0.0 || x.fract() != 0.0 || x > 1e9 {
-                    return Err(c.err(Code::BadArgument, format!("expected a whole count, found {x}"), "give a whole number"));
+                    return Err(c.err(
+                        Code::BadArgument,
+                        format!("expected a whole count, found {x}"),
+                        "give a whole number",
+                    ));
                 }
                 Ok(x as usize)
             }
@@ -323,7 +328,8 @@ fn simulate_nbody(c: &Ctx, slots: &[Option<Value>]) -> Result<Value, Diagnostic>
     cfg.steps = count(4, 1000)?;
     cfg.keep_every = count(5, 5)?;
     cfg.seed = count(6, 0)? as u64;
-    let data = crate::sim::simulate(&cfg).map_err(|e| c.err(Code::BadArgument, e.to_string(), "check the simulation settings"))?;
+    let data = crate::sim::simulate(&cfg)
+        .map_err(|e| c.err(Code::BadArgument, e.to_string(), "check the simulation settings"))?;
     let as_table = |(names, rows): (Vec<String>, Vec<Vec<f64>>), what: &str| -> Value {
         let columns: Vec<Vec<f64>> = (0..names.len()).map(|j| rows.iter().map(|r| r[j]).collect()).collect();
         Value::Table(Rc::new(Table { names, columns, origin: format!("the {} simulation's {what}", law.name()) }))

@@ -42,6 +42,9 @@ pub fn grad_vars(f: &Formula, data: &Dataset<f64>) -> Result<Jacobian, KernelErr
 }
 
 fn run(f: &Formula, consts: &[f64], data: &Dataset<f64>, wrt: Wrt) -> Result<Jacobian, KernelError> {
+    if !crate::reference::valid(f) {
+        return Err(KernelError::Malformed("formula is not one expression".into()));
+    }
     let vars_order = f.vars.clone();
     let f = f.inline_custom().with_vars_superset(&vars_order);
     if !crate::reference::valid(&f) {

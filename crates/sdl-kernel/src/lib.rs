@@ -24,13 +24,13 @@ pub mod vmath;
 #[cfg(test)]
 mod agree;
 
-pub use batch::{eval, eval_into, eval_many, Evaluator};
+pub use batch::{eval, eval_into, eval_many, try_eval_into, Evaluator};
 pub use bench::{bench_eval, Precision};
 pub use cost::{choose_engine, Engine};
 pub use dataset::Dataset;
 pub use error::KernelError;
 pub use fit::{fit_constants, FitOptions, FitResult, Method};
-pub use grad::{grad_consts, grad_vars};
+pub use grad::{grad_consts, grad_vars, Jacobian};
 pub use loss::{loss_value, Loss};
 pub use program::Program;
-pub use reference::eval_reference;
+pub use reference::{eval_reference, eval_reference_with};

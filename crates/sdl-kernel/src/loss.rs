@@ -37,12 +37,12 @@ impl Loss {
                         _ => f64::NAN,
                     })
                     .collect();
-                if crate::reference::valid(f)
-                    && !f.nodes.iter().any(|n| matches!(n, Node::Op(sdl_formula::Op::Custom(_))))
-                {
-                    f.eval_row(&row)
-                } else {
+                if !crate::reference::valid(f) {
+                    f64::NAN
+                } else if f.nodes.iter().any(|n| matches!(n, Node::Op(sdl_formula::Op::Custom(_)))) {
                     f.inline_custom().eval_row(&row)
+                } else {
+                    f.eval_row(&row)
                 }
             }
         }

@@ -57,6 +57,10 @@ impl Program {
 
     /// Like [`Program::compile`]; `fuse = false` keeps every operator a separate instruction.
     pub fn compile_opts(f: &Formula, names: &[String], fuse: bool) -> Result<Program, KernelError> {
+        // Validate before inlining: inlining walks the postfix program and needs it well formed.
+        if !crate::reference::valid(f) {
+            return Err(KernelError::Malformed(format!("{} nodes do not form one expression", f.nodes.len())));
+        }
         let f = f.inline_custom();
         if !crate::reference::valid(&f) {
             return Err(KernelError::Malformed(format!("{} nodes do not form one expression", f.nodes.len())));

@@ -15,6 +15,9 @@ pub fn eval_reference(f: &Formula, data: &Dataset<f64>) -> (Vec<f64>, bool) {
 /// Like [`eval_reference`] with a different constant vector (missing constants read as NaN).
 pub fn eval_reference_with(f: &Formula, consts: &[f64], data: &Dataset<f64>) -> (Vec<f64>, bool) {
     let n = data.n_rows();
+    if !valid(f) {
+        return (vec![f64::NAN; n], n == 0);
+    }
     let f = f.inline_custom();
     let cols: Option<Vec<usize>> = f.vars.iter().map(|v| data.index_of(v)).collect();
     let (Some(cols), true) = (cols, valid(&f)) else {
@@ -74,6 +77,18 @@ mod tests {
         let (v, ok) = eval_reference(&f, &d);
         assert_eq!(v[0], 0.0);
         assert!(v[1].is_nan() && !ok);
+    }
+
+    #[test]
+    fn malformed_formulas_are_errors_not_panics() {
+        let bad = Formula { nodes: vec![Node::Op(Op::Add)], ..Default::default() };
+        let d = Dataset::new(vec!["x".into()], vec![vec![1.0]]).unwrap();
+        assert!(!eval_reference(&bad, &d).1);
+        assert!(!crate::eval(&bad, &d).1);
+        assert!(crate::grad_consts(&bad, &[], &d).is_err());
+        assert!(crate::loss_value(&[1.0], &[1.0], None, &crate::Loss::Custom(bad.clone())).is_nan());
+        let r = crate::fit_constants(&bad, &d, &[1.0], None, &crate::FitOptions::default());
+        assert!(r.loss.is_nan());
     }
 
     #[test]
