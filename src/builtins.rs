@@ -62,6 +62,7 @@ builtins! {
     "with_column"(req("table"), req("name"), req("values")) false: "the table with a column added or replaced (a list or a formula of the columns)";
     "table"(req("columns")) false: "a table from a record of equal-length lists";
     "eval"(req("f"), opt("at")) true: "evaluates a formula on a table (a list) or on named values (a number)";
+    "parse_formula"(req("text")) false: "reads a formula written in plain infix, as `str(f)` prints it";
     "simplify"(req("f")) false: "constant folding and algebraic identities that never change values";
     "diff"(req("f"), req("var")) false: "the symbolic derivative of a formula with respect to a variable";
     "subs"(req("f")) true: "substitutes variables: subs(f, x: 2, r: formula { a + b })";

@@ -153,7 +153,7 @@ pub fn fit(args: &FitArgs) -> u8 {
     let show = !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = |p: &search::Progress| {
         if show {
-            eprint!("\r\x1b[2Kiteration {}/{}  {:.0} evals/s", p.iteration, p.niterations, p.evals_per_second);
+            eprint!("\r\x1b[2K{}", crate::exec::fit::progress_line(p));
         }
     };
     let run = || search::search(&problem, &options, &progress, &INTERRUPTED);

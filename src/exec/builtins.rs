@@ -255,6 +255,16 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
                 other => Err(c.wrong("a table", &other)),
             }
         }
+        "parse_formula" => {
+            let text = c.string(&arg(0))?;
+            crate::formula::parse(&text).map(|f| Value::Formula(Rc::new(f))).map_err(|e| {
+                c.err(
+                    Code::NotSymbolic,
+                    format!("not a formula: {} (at byte {})", e.message, e.span.start),
+                    "write plain infix such as \"m1 * m2 / r^2\"",
+                )
+            })
+        }
         "simplify" => Ok(Value::Formula(Rc::new(crate::formula::simplify(&*c.formula(&arg(0))?)))),
         "diff" => {
             let f = c.formula(&arg(0))?;

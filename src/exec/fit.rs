@@ -430,9 +430,7 @@ fn search(
     let show = opts.flag("progress").unwrap_or(vm.progress);
     let progress = |p: &crate::search::Progress| {
         if show {
-            let best = p.pareto.iter().min_by(|a, b| a.loss.total_cmp(&b.loss));
-            let line = best.map(|b| format!("loss {:.3e}  {}", b.loss, b.formula)).unwrap_or_default();
-            eprint!("\r\x1b[2Kiteration {}/{}  {:.0} evals/s  {line}", p.iteration, p.niterations, p.evals_per_second);
+            eprint!("\r\x1b[2K{}", progress_line(p));
         }
     };
     let run = || crate::search::search(&problem, &options, &progress, &INTERRUPTED);
@@ -460,4 +458,20 @@ fn search(
             "check the data, the model and the operator set",
         )),
     }
+}
+
+/// One status line for a running search: iteration, evaluations per second, the current Pareto
+/// front as `complexity:loss` pairs, and its most accurate formula; cut to fit a terminal.
+pub fn progress_line(p: &crate::search::Progress) -> String {
+    let front: Vec<String> = p.pareto.iter().map(|e| format!("{}:{:.1e}", e.complexity, e.loss)).collect();
+    let best =
+        p.pareto.iter().min_by(|a, b| a.loss.total_cmp(&b.loss)).map(|b| b.formula.to_string()).unwrap_or_default();
+    let line = format!(
+        "iteration {}/{}  {:.0} evals/s  front {}  best {best}",
+        p.iteration,
+        p.niterations,
+        p.evals_per_second,
+        front.join(" ")
+    );
+    line.chars().take(200).collect()
 }

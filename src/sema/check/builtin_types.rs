@@ -288,6 +288,20 @@ impl Checker {
                     }
                 }
             }
+            "parse_formula" => {
+                want(self, 0, Type::Str, "`parse_formula` reads a string");
+                if let Some(ExprKind::Str(text)) = slots[0].map(|a| &a.value.kind) {
+                    match crate::formula::parse(text) {
+                        Ok(f) => return Type::Formula(Some(f.used_vars())),
+                        Err(e) => self.err(
+                            Diagnostic::new(Code::NotSymbolic, format!("not a formula: {}", e.message), arg_span(0))
+                                .with_label("in this string")
+                                .with_help("write plain infix such as \"m1 * m2 / r^2\""),
+                        ),
+                    }
+                }
+                Type::Formula(None)
+            }
             "fit" => self.fit(&types, &slots, &extra_types, &span),
             "simulate_nbody" => {
                 want(self, 0, Type::Str, "the law is a string such as \"spring\"");
