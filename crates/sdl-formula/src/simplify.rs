@@ -196,6 +196,12 @@ fn sub(a: Expr, b: Expr) -> Expr {
     if let Some(y) = neg_arg(&b) {
         return add(a, y.clone());
     }
+    // a - (c * y) with c < 0 is a + (-c) * y exactly: negation is exact in IEEE arithmetic.
+    if let Expr::Apply(Op::Mul, xs) = &b {
+        if let Some(c) = xs[0].as_num().filter(|c| *c < 0.0) {
+            return add(a, app(Op::Mul, vec![Expr::num(-c), xs[1].clone()]));
+        }
+    }
     if let Some(c) = b.as_num() {
         if let Some((base, k)) = additive(&a) {
             let s = k - c;
@@ -325,6 +331,11 @@ mod tests {
 
     fn s(src: &str) -> String {
         simplify(&parse(src).expect("test formula parses")).to_string()
+    }
+
+    #[test]
+    fn subtracting_a_negative_multiple_adds() {
+        assert_eq!(s("x - -2 * y"), "x + 2 * y");
     }
 
     #[test]

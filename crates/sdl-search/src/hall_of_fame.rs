@@ -137,10 +137,16 @@ pub fn pareto(entries: &[HofEntry]) -> Vec<&HofEntry> {
 /// PySR's model selection: the highest score among entries with loss at most 1.5 times the
 /// lowest loss (the earliest such entry on ties).
 pub fn best(entries: &[HofEntry]) -> Option<&HofEntry> {
+    best_with_floor(entries, 0.0)
+}
+
+/// [`best`] where every loss at or below `exact` counts as good enough to be selected.
+pub fn best_with_floor(entries: &[HofEntry], exact: f64) -> Option<&HofEntry> {
     let min = accuracy(entries)?.loss;
+    let limit = (1.5 * min).max(exact);
     let mut pick: Option<&HofEntry> = None;
     for e in pareto(entries) {
-        if e.loss <= 1.5 * min && pick.is_none_or(|p| e.score > p.score) {
+        if e.loss <= limit && pick.is_none_or(|p| e.score > p.score) {
             pick = Some(e);
         }
     }

@@ -144,6 +144,9 @@ pub enum StopReason {
     Interrupted,
 }
 
+/// Relative loss below which a formula counts as an exact fit for model selection.
+pub const EXACT: f64 = 1e-20;
+
 /// The outcome of a search.
 #[derive(Clone, Debug)]
 pub struct SearchResult {
@@ -159,6 +162,9 @@ pub struct SearchResult {
     pub stop_reason: StopReason,
     /// Problems that did not stop the search (a checkpoint that could not be written).
     pub warnings: Vec<String>,
+    /// Loss of predicting the mean target (floored at 0.01, as PySR does): the scale that says
+    /// which losses are numerically zero.
+    pub baseline_loss: f64,
 }
 
 impl SearchResult {
@@ -167,9 +173,12 @@ impl SearchResult {
         hall_of_fame::pareto(&self.hall_of_fame)
     }
 
-    /// PySR's selection: highest score among entries with loss ≤ 1.5 × the lowest loss.
+    /// PySR's selection: highest score among entries with loss ≤ 1.5 × the lowest loss. Losses
+    /// below `EXACT * baseline_loss` (a relative RMS error of about 1e-10) count as exact, so
+    /// among exact fits the one with the largest score wins, not the one whose rounding error
+    /// happens to be smallest.
     pub fn best(&self) -> Option<&HofEntry> {
-        hall_of_fame::best(&self.hall_of_fame)
+        hall_of_fame::best_with_floor(&self.hall_of_fame, EXACT * self.baseline_loss)
     }
 
     /// The entry with the lowest loss.
@@ -455,5 +464,6 @@ pub fn search(
         stopped_early: reason != StopReason::Iterations,
         stop_reason: reason,
         warnings,
+        baseline_loss: scorer.baseline,
     })
 }
