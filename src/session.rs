@@ -190,7 +190,7 @@ impl Session {
             "ast" => {
                 let id = self.add_source("<repl>", arg);
                 match syntax::parse_expr(arg) {
-                    (Some(e), diags) if diags.is_empty() => format!("{e:#?}\n"),
+                    (Some(e), diags) if diags.is_empty() => format!("{}\n", syntax::ast::sexpr(&e)),
                     (_, diags) => self.render(&relabel(diags, id)),
                 }
             }

@@ -197,3 +197,45 @@ pub enum OpItemKind {
 pub fn bin(op: BinOp, a: Expr, b: Expr, span: Span) -> Expr {
     Expr { kind: ExprKind::Binary(op, Box::new(a), Box::new(b)), span }
 }
+
+/// A compact S-expression of an expression tree, with spans: what `:ast` shows.
+pub fn sexpr(e: &Expr) -> String {
+    let inner = match &e.kind {
+        ExprKind::Num(n) => return format!("{n}@{}", e.span.start),
+        ExprKind::Bool(b) => return format!("{b}@{}", e.span.start),
+        ExprKind::Str(s) => return format!("{s:?}@{}", e.span.start),
+        ExprKind::Var(v) => return format!("{v}@{}", e.span.start),
+        ExprKind::List(items) => format!("list {}", join(items.iter().map(sexpr))),
+        ExprKind::Record(fields) => {
+            format!("record {}", join(fields.iter().map(|(n, v)| format!("{}: {}", n.name, sexpr(v)))))
+        }
+        ExprKind::Field(base, f) => format!(". {} {}", sexpr(base), f.name),
+        ExprKind::Index(base, i) => format!("index {} {}", sexpr(base), sexpr(i)),
+        ExprKind::Call(f, args) => format!(
+            "call {} {}",
+            sexpr(f),
+            join(args.iter().map(|a| match &a.name {
+                Some(n) => format!("{}: {}", n.name, sexpr(&a.value)),
+                None => sexpr(&a.value),
+            }))
+        ),
+        ExprKind::Unary(UnOp::Neg, a) => format!("neg {}", sexpr(a)),
+        ExprKind::Unary(UnOp::Not, a) => format!("not {}", sexpr(a)),
+        ExprKind::Binary(op, a, b) => format!("{} {} {}", op.symbol(), sexpr(a), sexpr(b)),
+        ExprKind::If(c, t, f) => match f {
+            Some(f) => format!("if {} {} {}", sexpr(c), sexpr(t), sexpr(f)),
+            None => format!("if {} {}", sexpr(c), sexpr(t)),
+        },
+        ExprKind::Block(stmts) => format!("block ({} statements)", stmts.len()),
+        ExprKind::Formula(body) => format!("formula {}", sexpr(body)),
+        ExprKind::Model(a, b) => format!("~ {} {}", sexpr(a), sexpr(b)),
+        ExprKind::Where(t, c) => format!("where {} {}", sexpr(t), sexpr(c)),
+        ExprKind::Operators(entries) => format!("operators {}", join(entries.iter().map(|e| e.key.name.clone()))),
+        ExprKind::Error => "error".to_string(),
+    };
+    format!("({inner})@{}..{}", e.span.start, e.span.end)
+}
+
+fn join(items: impl Iterator<Item = String>) -> String {
+    items.collect::<Vec<_>>().join(" ")
+}
