@@ -83,7 +83,7 @@ fn front_end_stages_import_only_earlier_stages() {
 #[test]
 fn only_diag_renders_and_only_the_jit_is_unsafe() {
     let mut all = rust_files(Path::new("src"));
-    for krate in ["sdl-formula", "sdl-kernel", "sdl-search", "sdl-sim"] {
+    for krate in ["sdl-formula", "sdl-kernel", "sdl-search", "sdl-sim", "sdl-train"] {
         all.extend(rust_files(&Path::new("crates").join(krate).join("src")));
     }
     for file in &all {
