@@ -65,25 +65,8 @@ fn every_code_is_produced_by_its_snippet() {
 fn every_code_has_a_case() {
     for c in Code::ALL {
         if *c == Code::Interrupted {
-            continue; // covered by `ctrl_c_interrupts_a_running_program` below
+            continue; // covered by tests/interrupt.rs (its own process: the flag is global)
         }
         assert!(CASES.iter().any(|(name, _)| *name == c.name()), "no test case for `{c}`");
     }
-}
-
-#[test]
-fn ctrl_c_interrupts_a_running_program() {
-    let (mut s, _out) = common::session();
-    let setter = std::thread::spawn(|| {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        sdl::exec::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-    });
-    let r = s.run_source("<case>", "fn work(x) = x * 2 + 1\nlet xs = map(range(5000000), work)");
-    setter.join().unwrap();
-    match r {
-        Err(RunError::Runtime(d)) => assert_eq!(d.code, Code::Interrupted),
-        other => panic!("expected an interruption, got {other:?}"),
-    }
-    // The session is still usable afterwards.
-    assert!(s.run_source("<case>", "print 1").is_ok());
 }
