@@ -247,7 +247,9 @@ fn timeout_stops_with_best_so_far() {
     let o = SearchOptions { niterations: 1_000_000, timeout: Some(std::time::Duration::from_millis(300)), ..quick(14) };
     let t = std::time::Instant::now();
     let res = run(&Problem::plain(d, y), &o);
-    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    // A generous bound: a million iterations would take hours, so this only fails if the
+    // timeout is ignored, not on a slow machine.
+    assert!(t.elapsed() < std::time::Duration::from_secs(60));
     assert_eq!(res.stop_reason, StopReason::Timeout);
     assert!(res.stopped_early && res.best().is_some());
 }
