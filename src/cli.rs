@@ -84,10 +84,11 @@ pub fn fit(args: &FitArgs) -> u8 {
         Err(d) => return fail(d.code.name(), d.message, d.help.as_deref().unwrap_or("")),
     };
     let unknown = |name: &str| {
-        let help = match crate::diag::did_you_mean(name, table.names.iter().map(|s| s.as_str())) {
-            Some(s) => format!("did you mean `{s}`? columns: {}", table.names.join(", ")),
-            None => format!("columns: {}", table.names.join(", ")),
-        };
+        let help = crate::diag::help_suggesting(
+            name,
+            table.names.iter().map(|s| s.as_str()),
+            &format!("columns: {}", table.names.join(", ")),
+        );
         fail("unknown-column", format!("no column `{name}` in {}", args.file.display()), &help)
     };
     if table.column(&args.target).is_none() {

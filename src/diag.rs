@@ -179,6 +179,15 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|(_, c)| c)
 }
 
+/// A help line that starts with "did you mean `X`?" when a candidate is close to `name`,
+/// followed by `rest` (usually the list of valid names).
+pub fn help_suggesting<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, rest: &str) -> String {
+    match did_you_mean(name, candidates) {
+        Some(s) => format!("did you mean `{s}`? {rest}"),
+        None => rest.to_string(),
+    }
+}
+
 /// Renders diagnostics with ariadne. `sources[i]` is `(name, text)` of source `i`. Colour only
 /// when `color` is set (the caller passes "stderr is a terminal").
 pub fn render(diags: &[Diagnostic], sources: &[(String, String)], color: bool) -> String {

@@ -10,7 +10,7 @@ use super::opset;
 use super::symbolic::{classify_names, to_formula, to_model, unknown_column};
 use super::types::{TableInfo, Type};
 use crate::builtins::{self, MATH_FUNCTIONS};
-use crate::diag::{did_you_mean, Code, Diagnostic, SourceId};
+use crate::diag::{did_you_mean, help_suggesting, Code, Diagnostic, SourceId};
 use crate::formula::Op;
 use crate::syntax::ast::*;
 use std::collections::HashMap;
@@ -518,10 +518,11 @@ impl Checker {
                     Some((_, t)) => t.clone(),
                     None => {
                         let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
-                        let help = match did_you_mean(&field.name, names.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`? fields: {}", names.join(", ")),
-                            None => format!("fields: {}", names.join(", ")),
-                        };
+                        let help = help_suggesting(
+                            &field.name,
+                            names.iter().copied(),
+                            &format!("fields: {}", names.join(", ")),
+                        );
                         self.err(
                             Diagnostic::new(
                                 Code::UnknownField,
@@ -668,10 +669,11 @@ impl Checker {
                     None if open_named => extra.push(a),
                     None => {
                         let names: Vec<&str> = params.iter().map(|(p, _)| *p).collect();
-                        let help = match did_you_mean(&n.name, names.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`? parameters: {}", param_list(params)),
-                            None => format!("parameters: {}", param_list(params)),
-                        };
+                        let help = help_suggesting(
+                            &n.name,
+                            names.iter().copied(),
+                            &format!("parameters: {}", param_list(params)),
+                        );
                         self.err(
                             Diagnostic::new(
                                 Code::UnknownNamedArg,

@@ -5,7 +5,7 @@
 //! `maxdepth`, `complexity` (`complexity_of_operators`), `complexity_of_constants`,
 //! `complexity_of_variables`, `constraints`, `nested` (`nested_constraints`).
 
-use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::diag::{did_you_mean, help_suggesting, Code, Diagnostic};
 use crate::formula::opset::OpSetError;
 use crate::formula::{Op, OperatorSet};
 use crate::syntax::ast::{ExprKind, OpItem, OpItemKind, OpSetEntry, OpSetValue, OpSetValueKind, Span};
@@ -155,10 +155,7 @@ pub fn build(entries: &[OpSetEntry], whole: &Span) -> Result<OperatorSet, Vec<Di
                 }
             }
             other => {
-                let help = match did_you_mean(other, KEYS.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`? keys: {}", KEYS.join(", ")),
-                    None => format!("keys: {}", KEYS.join(", ")),
-                };
+                let help = help_suggesting(other, KEYS.iter().copied(), &format!("keys: {}", KEYS.join(", ")));
                 diags.push(
                     Diagnostic::new(
                         Code::BadOperatorSet,

@@ -4,7 +4,7 @@
 //! The same functions serve the checker (which reports the diagnostics) and the lowering (which
 //! turns literals into constants), so a formula literal means exactly one thing.
 
-use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::diag::{did_you_mean, help_suggesting, Code, Diagnostic};
 use crate::formula::{Formula, Op};
 use crate::syntax::ast::{BinOp, Expr, ExprKind, UnOp};
 
@@ -115,10 +115,7 @@ fn looks_like_column(name: &str, columns: &[String]) -> bool {
 
 /// The `unknown-column` diagnostic with a "did you mean" help line.
 pub fn unknown_column(name: &str, columns: &[String], origin: &str, span: crate::syntax::ast::Span) -> Diagnostic {
-    let help = match did_you_mean(name, columns.iter().map(|s| s.as_str())) {
-        Some(s) => format!("did you mean `{s}`? columns: {}", columns.join(", ")),
-        None => format!("columns: {}", columns.join(", ")),
-    };
+    let help = help_suggesting(name, columns.iter().map(|s| s.as_str()), &format!("columns: {}", columns.join(", ")));
     Diagnostic::new(Code::UnknownColumn, format!("no column `{name}` in {origin}"), span)
         .with_label(format!("`{name}` is not a column"))
         .with_help(help)
