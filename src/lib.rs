@@ -25,3 +25,4 @@ pub use sdl_formula as formula;
 pub use sdl_kernel as kernel;
 pub use sdl_search as search;
 pub use sdl_sim as sim;
+pub use sdl_train as train;

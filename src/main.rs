@@ -46,6 +46,8 @@ enum BenchCommand {
     Eval(EvalBenchArgs),
     /// Laws recovered within a time budget each.
     Recover(sdl::cli::RecoverArgs),
+    /// Trains the paper's graph network; prints graphs/s and the Table-1 R^2.
+    Train(sdl::cli::TrainBenchArgs),
 }
 
 #[derive(Args)]
@@ -142,6 +144,7 @@ fn run(cli: Cli) -> u8 {
             }
         }
         Some(Command::Bench(BenchCommand::Recover(a))) => sdl::cli::recover(&a),
+        Some(Command::Bench(BenchCommand::Train(a))) => sdl::cli::bench_train(&a),
         None => {
             let mut s = new_session();
             if let Some(code) = cli.eval {

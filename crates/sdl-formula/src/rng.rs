@@ -25,6 +25,16 @@ impl Rng {
         Rng { s }
     }
 
+    /// The full generator state, for checkpoints ([`Rng::from_state`] restores it).
+    pub fn state(&self) -> [u64; 4] {
+        self.s
+    }
+
+    /// A generator continuing exactly where the one that gave `state` stopped.
+    pub fn from_state(state: [u64; 4]) -> Rng {
+        Rng { s: state }
+    }
+
     /// An independent stream for a sub-task (an island, a worker): a pure function of this
     /// generator's seed state and `index`, so it does not depend on scheduling.
     pub fn fork(&self, index: u64) -> Rng {

@@ -49,7 +49,29 @@ impl Batch {
     }
 }
 
+impl Batch {
+    /// Graphs `start..start + count` of this batch.
+    pub fn part(&self, start: usize, count: usize) -> Batch {
+        let (gn, ga) = (self.n * self.features, self.n * self.dim);
+        let count = count.min(self.graphs.saturating_sub(start));
+        Batch {
+            graphs: count,
+            n: self.n,
+            features: self.features,
+            dim: self.dim,
+            nodes: self.nodes[start * gn..(start + count) * gn].to_vec(),
+            accel: self.accel[start * ga..(start + count) * ga].to_vec(),
+        }
+    }
+}
+
 impl Dataset {
+    /// Graphs `indices` of this set (repeats allowed), as a new set.
+    pub fn subset(&self, indices: &[usize]) -> Result<Dataset, TrainError> {
+        let b = self.batch(indices, None)?;
+        Ok(Dataset { n: self.n, dim: self.dim, features: self.features, nodes: b.nodes, accel: b.accel, len: b.graphs })
+    }
+
     /// All graphs of a simulation run.
     pub fn from_graph_data(data: &GraphData) -> Result<Dataset, TrainError> {
         Dataset::from_graphs(&data.graphs, data.n, data.dim)

@@ -22,6 +22,12 @@ pub enum TrainError {
     },
     /// The simulator refused a request (forwarded from `sdl-sim`).
     Sim(sdl_sim::SimError),
+    /// A formula cannot stand in for a part of the network (unknown variables, bad channel).
+    BadFormula(String),
+    /// Reading or writing a model file failed.
+    Io(String),
+    /// A file is not a model or checkpoint this version can read.
+    BadFile(String),
 }
 
 impl fmt::Display for TrainError {
@@ -33,6 +39,9 @@ impl fmt::Display for TrainError {
             TrainError::Tensor(s) => write!(f, "tensor read-back failed: {s}"),
             TrainError::Diverged { step } => write!(f, "loss is not finite at step {step}"),
             TrainError::Sim(e) => write!(f, "simulation: {e}"),
+            TrainError::BadFormula(s) => write!(f, "{s}"),
+            TrainError::Io(s) => write!(f, "{s}"),
+            TrainError::BadFile(s) => write!(f, "{s}"),
         }
     }
 }

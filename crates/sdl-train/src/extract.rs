@@ -1,15 +1,18 @@
-//! Reading a trained network's messages and comparing them with the true pair forces (the
-//! paper's Table 1). In: a [`GraphNet`] and graphs; out: one message row per directed edge, the
-//! per-channel standard deviations, the most significant channels and the R^2 of linear fits
-//! between those channels and [`sdl_sim::pair_force`]. Always true: message rows come graph by
-//! graph in the model's edge order, and every R^2 reported lies in `[0, 1]`.
+//! Reading what a trained network computes, and comparing it with the true physics (the
+//! paper's Table 1). In: a [`Network`] and graphs; out: one row of edge outputs per directed
+//! edge (messages, or pair energies), predicted accelerations, per-channel standard
+//! deviations, the most significant channels and the R^2 of linear fits between those channels
+//! and the true pair forces or pair potentials. Always true: rows come graph by graph in
+//! [`complete_edges`] order, evaluation never samples (KL models give their means), and every
+//! R^2 reported lies in `[0, 1]`.
 
 use burn::prelude::*;
 use sdl_sim::{Graph, Law};
 
 use crate::data::Dataset;
 use crate::error::TrainError;
-use crate::model::GraphNet;
+use crate::model::complete_edges;
+use crate::network::Network;
 
 /// Which graph and edge a message row belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,51 +25,89 @@ pub struct EdgeRef {
     pub sender: usize,
 }
 
-/// Messages of a set of graphs: `rows` x `msg_dim`, row-major.
+/// Edge outputs of a set of graphs: `rows` x `msg_dim`, row-major (the messages of a
+/// message-passing network, the pair energy of a Hamiltonian one).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Messages {
-    /// Channels per message.
+    /// Channels per row.
     pub msg_dim: usize,
-    /// Message values, `[rows, msg_dim]` row-major.
+    /// Values, `[rows, msg_dim]` row-major.
     pub values: Vec<f64>,
     /// The edge of each row.
     pub edges: Vec<EdgeRef>,
 }
 
-/// Graphs per forward pass in [`extract_messages`].
+/// Graphs per forward pass when evaluating.
 const CHUNK: usize = 256;
 
-/// The messages of every directed edge of `graphs` (evaluation mode: KL models give their
-/// means). Runs on the model's non-autodiff copy (`Module::valid`).
-pub fn extract_messages(model: &GraphNet, graphs: &[Graph], device: &Device) -> Result<Messages, TrainError> {
-    let data = Dataset::from_graphs(graphs, model.n(), model.dim())?;
-    if data.features() != model.node_features() {
+/// Runs `f` on the network's non-autodiff copy over `graphs` in chunks, collecting the
+/// `f32` values each chunk gives.
+fn evaluate_chunks(
+    net: &Network,
+    graphs: &[Graph],
+    device: &Device,
+    f: impl Fn(&Network, Tensor<3>) -> Tensor<3>,
+) -> Result<(Dataset, Vec<f32>), TrainError> {
+    let n = graphs.first().map_or(0, |g| g.nodes.len());
+    let data = Dataset::from_graphs(graphs, n, net.dim())?;
+    if data.features() != net.node_features() || n < 2 {
         return Err(TrainError::BadData(format!(
-            "graphs have {} node features, model wants {}",
+            "the graphs have {n} bodies with {} node features; the network wants at least 2 bodies with {}",
             data.features(),
-            model.node_features()
+            net.node_features()
         )));
     }
-    let net = model.valid();
-    let m = model.msg_dim();
-    let edges = model.edges();
-    let mut values = Vec::with_capacity(graphs.len() * edges.len() * m);
-    let mut refs = Vec::with_capacity(graphs.len() * edges.len());
+    let valid = net.valid();
+    let mut values = Vec::new();
     let idx: Vec<usize> = (0..graphs.len()).collect();
     for chunk in idx.chunks(CHUNK) {
         let batch = data.batch(chunk, None)?;
         let x = batch.nodes_tensor(device).without_autodiff();
-        let out = net.forward(x, false);
-        let v = out.messages.into_data().try_into_vec_as::<f32>().map_err(|e| TrainError::Tensor(e.to_string()))?;
-        values.extend(v.iter().map(|&x| x as f64));
-        for &g in chunk {
-            refs.extend(edges.iter().map(|&(receiver, sender)| EdgeRef { graph: g, receiver, sender }));
+        let out = f(&valid, x);
+        values.extend(out.into_data().try_into_vec_as::<f32>().map_err(|e| TrainError::Tensor(e.to_string()))?);
+    }
+    Ok((data, values))
+}
+
+/// The edge outputs of every directed edge of `graphs` (evaluation mode: KL models give their
+/// means).
+pub fn extract_messages(net: &Network, graphs: &[Graph], device: &Device) -> Result<Messages, TrainError> {
+    let (data, v) = evaluate_chunks(net, graphs, device, |n, x| n.edge_outputs(x))?;
+    let m = net.edge_channels();
+    let (recv, send) = complete_edges(data.n());
+    let edges: Vec<EdgeRef> = (0..graphs.len())
+        .flat_map(|g| {
+            recv.iter().zip(&send).map(move |(&r, &s)| EdgeRef { graph: g, receiver: r as usize, sender: s as usize })
+        })
+        .collect();
+    if v.len() != edges.len() * m {
+        return Err(TrainError::Tensor(format!("got {} values for {} edges", v.len(), edges.len())));
+    }
+    Ok(Messages { msg_dim: m, values: v.iter().map(|&x| x as f64).collect(), edges })
+}
+
+/// Predicted accelerations of every body of `graphs`, `[graphs * n][dim]` row-major by
+/// graph then body.
+pub fn predict_accelerations(net: &Network, graphs: &[Graph], device: &Device) -> Result<Vec<Vec<f64>>, TrainError> {
+    let (_, v) = evaluate_chunks(net, graphs, device, |n, x| n.predict(x))?;
+    Ok(v.chunks(net.dim()).map(|c| c.iter().map(|&x| x as f64).collect()).collect())
+}
+
+/// Mean absolute error of the predicted accelerations of `graphs` against their true ones.
+pub fn acceleration_mae(net: &Network, graphs: &[Graph], device: &Device) -> Result<f64, TrainError> {
+    let pred = predict_accelerations(net, graphs, device)?;
+    let truth = graphs.iter().flat_map(|g| g.accel.iter());
+    let (mut sum, mut count) = (0.0, 0usize);
+    for (p, t) in pred.iter().zip(truth) {
+        for (a, b) in p.iter().zip(t) {
+            sum += (a - b).abs();
+            count += 1;
         }
     }
-    if values.len() != refs.len() * m {
-        return Err(TrainError::Tensor(format!("got {} message values for {} edges", values.len(), refs.len())));
+    if count == 0 {
+        return Err(TrainError::NoData);
     }
-    Ok(Messages { msg_dim: m, values, edges: refs })
+    Ok(sum / count as f64)
 }
 
 impl Messages {
@@ -131,29 +172,30 @@ fn std_dev(v: &[f64]) -> f64 {
     (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n).sqrt()
 }
 
-/// Linear fits between the top message channels and the true pair forces.
+/// Linear fits between the most significant edge-output channels and the true physics.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ForceFit {
-    /// The channels used (the `dim` channels of largest standard deviation).
+pub struct TruthFit {
+    /// The channels used: the `k` of largest standard deviation, where `k` is the number of
+    /// true components (`dim` force components, or 1 pair potential).
     pub channels: Vec<usize>,
-    /// For each force component `f_c`: R^2 of the least-squares fit
-    /// `f_c ~ b + sum_k a_k m_k` over the chosen channels.
-    pub force_from_messages: Vec<f64>,
+    /// For each true component `f_c`: R^2 of the least-squares fit `f_c ~ b + sum_k a_k m_k`
+    /// over the chosen channels.
+    pub truth_from_messages: Vec<f64>,
     /// For each chosen channel `m_k`: R^2 of `m_k ~ b + sum_c a_c f_c` (the direction of the
     /// paper's Table 1 caption: "a linear combination of true force components to the message
     /// components").
-    pub messages_from_force: Vec<f64>,
+    pub messages_from_truth: Vec<f64>,
 }
 
-impl ForceFit {
-    /// Mean of [`ForceFit::force_from_messages`].
-    pub fn force_from_messages_mean(&self) -> f64 {
-        mean(&self.force_from_messages)
+impl TruthFit {
+    /// Mean of [`TruthFit::messages_from_truth`]: the Table-1 number.
+    pub fn table1(&self) -> f64 {
+        mean(&self.messages_from_truth)
     }
 
-    /// Mean of [`ForceFit::messages_from_force`] (the Table-1 number).
-    pub fn messages_from_force_mean(&self) -> f64 {
-        mean(&self.messages_from_force)
+    /// Mean of [`TruthFit::truth_from_messages`].
+    pub fn truth_from_messages_mean(&self) -> f64 {
+        mean(&self.truth_from_messages)
     }
 }
 
@@ -165,37 +207,54 @@ fn mean(v: &[f64]) -> f64 {
     }
 }
 
-/// The paper's Table-1 comparison: takes the `dim` channels of largest standard deviation in
-/// `messages` (extracted from `graphs`), computes the true force on each row's receiver from its
-/// sender with [`sdl_sim::pair_force`], and fits ordinary least squares with an intercept in
-/// both directions (see [`ForceFit`]). Every row is used (no outlier cut). R^2 is
-/// `1 - SS_res / SS_tot`, clamped to `[0, 1]`, and 0 for a constant target.
-pub fn force_fit(messages: &Messages, graphs: &[Graph], law: Law, dim: usize) -> Result<ForceFit, TrainError> {
+/// What the edge outputs are compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Truth {
+    /// The pair force on the receiver ([`sdl_sim::pair_force`], `dim` components).
+    Force,
+    /// The pair potential ([`sdl_sim::pair_potential`], one component).
+    Potential,
+}
+
+/// The paper's Table-1 comparison: takes the channels of largest standard deviation in
+/// `messages` (extracted from `graphs`) — as many as the truth has components, or the given
+/// `channels` — computes the truth on each row's edge, and fits ordinary least squares with an
+/// intercept in both directions (see [`TruthFit`]). R^2 is `1 - SS_res / SS_tot`, clamped to
+/// `[0, 1]`, and 0 for a constant target.
+pub fn truth_fit(
+    messages: &Messages,
+    graphs: &[Graph],
+    law: Law,
+    dim: usize,
+    truth: Truth,
+    channels: Option<Vec<usize>>,
+) -> Result<TruthFit, TrainError> {
     if messages.rows() == 0 {
         return Err(TrainError::NoData);
     }
-    let channels = messages.top_channels(dim);
-    let mut force = vec![Vec::with_capacity(messages.rows()); dim];
+    let k = match truth {
+        Truth::Force => dim,
+        Truth::Potential => 1,
+    };
+    let channels = channels.unwrap_or_else(|| messages.top_channels(k));
+    let mut target = vec![Vec::with_capacity(messages.rows()); k];
     for e in &messages.edges {
         let g = graphs.get(e.graph).ok_or_else(|| TrainError::BadData(format!("no graph {}", e.graph)))?;
-        let (xi, xj) = match (g.nodes.get(e.receiver), g.nodes.get(e.sender)) {
-            (Some(a), Some(b)) => (a, b),
-            _ => {
-                return Err(TrainError::BadData(format!(
-                    "graph {} has no body {} or {}",
-                    e.graph, e.receiver, e.sender
-                )))
-            }
+        let (Some(xi), Some(xj)) = (g.nodes.get(e.receiver), g.nodes.get(e.sender)) else {
+            return Err(TrainError::BadData(format!("graph {} has no body {} or {}", e.graph, e.receiver, e.sender)));
         };
-        let f = sdl_sim::pair_force(law, xi, xj, dim)?;
-        for (c, v) in f.into_iter().enumerate() {
-            force[c].push(v);
+        let values = match truth {
+            Truth::Force => sdl_sim::pair_force(law, xi, xj, dim)?,
+            Truth::Potential => vec![sdl_sim::pair_potential(law, xi, xj, dim)?],
+        };
+        for (c, v) in values.into_iter().enumerate() {
+            target[c].push(v);
         }
     }
     let msg_cols: Vec<Vec<f64>> = channels.iter().map(|&c| messages.channel(c)).collect();
-    let force_from_messages = force.iter().map(|y| r_squared(&msg_cols, y)).collect::<Result<_, _>>()?;
-    let messages_from_force = msg_cols.iter().map(|y| r_squared(&force, y)).collect::<Result<_, _>>()?;
-    Ok(ForceFit { channels, force_from_messages, messages_from_force })
+    let truth_from_messages = target.iter().map(|y| r_squared(&msg_cols, y)).collect::<Result<_, _>>()?;
+    let messages_from_truth = msg_cols.iter().map(|y| r_squared(&target, y)).collect::<Result<_, _>>()?;
+    Ok(TruthFit { channels, truth_from_messages, messages_from_truth })
 }
 
 /// R^2 of the ordinary least-squares fit `y ~ b + sum_k a_k x_k` (columns `xs`, each as long

@@ -1,5 +1,9 @@
 //! Command-line tools that need no script: `sdl fit FILE.csv --target y` (symbolic regression
-//! on a CSV) and `sdl bench recover` (laws recovered within a time budget each).
+//! on a CSV), `sdl bench recover` (laws recovered within a time budget each) and `sdl bench
+//! train` (graph-network training throughput and Table-1 R^2, in [`train`]).
+
+mod train;
+pub use train::{bench_train, TrainBenchArgs};
 
 use crate::data::Table;
 use crate::exec::INTERRUPTED;
@@ -51,7 +55,7 @@ pub struct FitArgs {
     pub warm_start: Option<PathBuf>,
 }
 
-fn fail(code: &str, message: String, help: &str) -> u8 {
+pub(crate) fn fail(code: &str, message: String, help: &str) -> u8 {
     eprintln!("error[{code}]: {message}\n  help: {help}");
     if code == "bad-csv"
         || code == "file-not-found"
