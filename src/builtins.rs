@@ -52,8 +52,8 @@ builtins! {
     "assert"(req("cond"), opt("message")) false: "stops with assertion-failed when cond is false";
     "is_finite"(req("x")) false: "true for a finite number; in a formula, 1 where the argument is finite";
     "load"(req("path")) false: "reads a CSV file with a header row into a table";
-    "save"(req("table"), req("path")) false: "writes a table to a CSV file";
-    "split"(req("table"), req("fraction"), req("seed")) false: "random split into {train, test}; train gets `fraction` of the rows";
+    "save"(req("value"), req("path")) false: "writes a table (CSV), graphs (NPZ) or a network (sdl model file)";
+    "split"(req("table"), req("fraction"), req("seed")) false: "random split of a table's rows (or of graphs) into {train, test}; train gets `fraction`";
     "rows"(req("table")) false: "number of rows of a table";
     "columns"(req("table")) false: "the column names of a table";
     "column"(req("table"), req("name")) false: "one column of a table as a list of numbers";
@@ -74,6 +74,17 @@ builtins! {
     "fit"(req("table"), req("model")) true: "fits a model: free constants of a fixed form, or symbolic regression for unknown functions";
     "simulate_nbody"(req("law"), opt("n"), opt("dim"), opt("sims"), opt("steps"), opt("keep_every"), opt("seed")) false: "the paper's N-body simulations: {nodes, edges} tables (edges carry dx, dy, r and the true pair force)";
     "r2"(req("pred"), req("target")) false: "coefficient of determination of predictions against targets";
+    "train"(req("net"), req("data")) true: "trains a graph network on graphs: train(gn, data, steps: 1000, lr: 1e-3, batch: 64, seed: 0, ...)";
+    "refit"(req("model"), req("data")) true: "trains a network further end to end (a replaced one refits its formulas' constants); reports the loss before and after";
+    "messages"(req("model"), req("data"), opt("top")) false: "a table of every edge: receiver and sender features, dx, dy, r, the true force, and the top message channels e0, e1, ...";
+    "message_r2"(req("model"), req("data")) false: "the paper's Table 1 number: R^2 of a linear fit of the true pair force (pair energy) to the top message channels";
+    "replace"(req("model"), req("message")) false: "the network with its message model replaced by formulas (one per top channel), constants trainable";
+    "predict"(req("model"), req("data")) false: "a table of every body's predicted acceleration (graph, node, ax, ay)";
+    "mae"(req("model"), req("data")) false: "mean absolute error of a network's predicted accelerations on graphs";
+    "except"(req("data"), req("subset")) false: "the graphs of data that are not in subset (the rest of a `where` filter)";
+    "load_model"(req("path")) false: "reads a network written by save(model, path)";
+    "load_graphs"(req("path")) false: "reads graphs written by save(graphs, \"file.npz\")";
+    "param"(req("name"), req("default")) false: "a script parameter: the value given with `sdl FILE --set name=value`, else the default";
 }
 
 /// Looks a built-in up by name.

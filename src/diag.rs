@@ -95,6 +95,16 @@ codes! {
         "An `assert(cond, message)` found its condition false.\n\nExample:\n    assert(1 > 2, \"math broke\")\nFix: the message says what was expected.";
     IoError = "io-error":
         "Reading or writing a file failed.\n\nExample:\n    save(t, \"/no/such/dir/out.csv\")\nFix: check the path and permissions.";
+    BadGraphnet = "bad-graphnet":
+        "A `graphnet { ... }` declaration is malformed: an unknown key, a model that is not `mlp(...)`, a missing output size, an unknown activation, aggregation or penalty, or a size that is not a whole number of at least 1.\n\nExample:\n    graphnet gn { message: mlp(hidden: 300) -> 100, node: mlp(hidden: 300) }\nFix: message passing needs `message: mlp(...) -> SIZE` and `node: mlp(...) -> DIM`; a Hamiltonian network needs `pair: mlp(...)` and `self: mlp(...)`.";
+    NetworkDataMismatch = "network-data-mismatch":
+        "A graph network and the graphs it is trained or evaluated on do not fit: the node model's output size is not the spatial dimension, a bottleneck's message size is not the dimension, or a network trained in one dimension is used on graphs of another.\n\nExample:\n    graphnet gn { message: mlp() -> 100, node: mlp() -> 3 }\n    train(gn, simulate_nbody(\"spring\", dim: 2))\nFix: make the node model output one value per dimension (`-> 2` for 2-D data).";
+    UnknownVariable = "unknown-variable":
+        "A formula put in place of part of a network names a variable that part does not see. A message model sees the receiver's features suffixed 1 (x1, vx1, q1, m1, ...), the sender's suffixed 2, dx, dy (dz) and r.\n\nExample:\n    replace(model, message: formula { dz * r })   # on 2-D data\nFix: use the variables listed in the help line, as in the table `messages` returns.";
+    TrainingDiverged = "training-diverged":
+        "Training stopped because the loss became NaN or infinite. The network keeps the last weights that gave a finite loss; with `checkpoint:` they are also on disk.\n\nExample:\n    train(gn, data, lr: 10)\nFix: lower the learning rate, check the data for extreme values, or use a smaller penalty weight.";
+    BadModelFile = "bad-model-file":
+        "A file given to `load_model` or `load_graphs` (or found at a `checkpoint:` path) is not one sdl wrote, or is cut short.\n\nExample:\n    load_model(\"data.csv\")\nFix: pass a file written by `save(model, path)` or `save(graphs, path)`, or delete the stale checkpoint.";
     RecursionLimit = "recursion-limit":
         "A function called itself too deeply.\n\nExample:\n    fn f(x) = f(x)\nFix: give the recursion a base case.";
 }

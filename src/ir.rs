@@ -46,6 +46,9 @@ pub enum Instr {
     Where(Rc<crate::formula::Formula>, Span),
     /// Pushes a new function value.
     MakeFn(Rc<FnProto>),
+    /// Pops the values of the declaration's size expressions (in slot order) and pushes the
+    /// graph-network declaration.
+    GraphNet(Rc<crate::sema::graphnet::GraphNetTemplate>),
 }
 
 /// A straight-line instruction list with its number of local slots.
@@ -246,6 +249,15 @@ impl Lowerer {
                 let v = opset::build(entries, &e.span).map(|s| Value::OpSet(Rc::new(s))).unwrap_or(Value::Nothing);
                 self.push(v);
             }
+            ExprKind::GraphNet(entries) => match crate::sema::graphnet::build(entries, &e.span) {
+                Ok(t) => {
+                    for slot in &t.exprs {
+                        self.expr(slot);
+                    }
+                    self.code.push(Instr::GraphNet(Rc::new(t)));
+                }
+                Err(_) => self.push(Value::Nothing),
+            },
             ExprKind::Error => self.push(Value::Nothing),
         }
     }

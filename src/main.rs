@@ -23,6 +23,9 @@ struct Cli {
     /// Evaluate this code instead of a file.
     #[arg(short = 'e', long = "eval", value_name = "CODE")]
     eval: Option<String>,
+    /// Set a script parameter read with `param("name", default)` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -147,6 +150,15 @@ fn run(cli: Cli) -> u8 {
         Some(Command::Bench(BenchCommand::Train(a))) => sdl::cli::bench_train(&a),
         None => {
             let mut s = new_session();
+            for item in &cli.set {
+                match item.split_once('=') {
+                    Some((name, value)) if !name.trim().is_empty() => s.set_param(name.trim(), value),
+                    _ => {
+                        eprintln!("error[bad-argument]: --set {item}: write --set name=value");
+                        return 1;
+                    }
+                }
+            }
             if let Some(code) = cli.eval {
                 return match s.run_source("<-e>", &code) {
                     Ok(_) => 0,

@@ -65,6 +65,11 @@ impl Session {
         s
     }
 
+    /// Gives script parameter `name` the value `value` (what `param(name, default)` returns).
+    pub fn set_param(&mut self, name: &str, value: &str) {
+        self.vm.params.insert(name.to_string(), value.to_string());
+    }
+
     /// Shows progress bars for long work.
     pub fn set_progress(&mut self, on: bool) {
         self.vm.progress = on;

@@ -36,6 +36,20 @@ const CASES: &[(&str, &str)] = &[
     ("assertion-failed", "assert(1 > 2, \"one is not more than two\")"),
     ("io-error", "save(table({ x: [1] }), \"/\")"),
     ("recursion-limit", "fn f(x) = f(x)\nprint f(1)"),
+    ("bad-graphnet", "graphnet g { message: mlp() -> 100, nod: mlp() -> 2 }"),
+    (
+        "network-data-mismatch",
+        "graphnet g { message: mlp() -> 10, node: mlp() -> 3 }\nlet d = simulate_nbody(\"spring\", sims: 1, steps: 10)\nlet m = train(g, d, steps: 1)",
+    ),
+    (
+        "unknown-variable",
+        "graphnet g { message: mlp(hidden: 4, layers: 1) -> 2, node: mlp(hidden: 4, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 1, steps: 10)\nlet m = train(g, d, steps: 1)\nprint replace(m, message: formula { dz * r })",
+    ),
+    (
+        "training-diverged",
+        "graphnet g { message: mlp(hidden: 4, layers: 1) -> 2, node: mlp(hidden: 4, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 1, steps: 20)\nlet m = train(g, d, steps: 20, lr: 1e30, batch: 2)",
+    ),
+    ("bad-model-file", "let m = load_model(\"tests/golden/data/ragged.csv\")"),
 ];
 
 #[test]

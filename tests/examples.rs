@@ -1,12 +1,20 @@
-//! Every example in `examples/` runs (at the small scale it is written for) and reaches its
-//! result: the force law extrapolates, the decay constants are recovered.
+//! Every example in `examples/` runs and reaches its result: the force law extrapolates, the
+//! decay constants are recovered; the graph-network examples run at a tiny scale (their
+//! `param`s set as `sdl FILE --set name=value` would) and report sane numbers.
 
 mod common;
 
 fn run_example(name: &str) -> String {
+    run_example_with(name, &[])
+}
+
+fn run_example_with(name: &str, params: &[(&str, &str)]) -> String {
     let path = format!("examples/{name}");
     let text = std::fs::read_to_string(&path).unwrap();
     let (mut s, out) = common::session();
+    for (k, v) in params {
+        s.set_param(k, v);
+    }
     if let Err(e) = s.run_source(&path, &text) {
         panic!("{path} failed:\n{}\n{}", out.take(), s.render_error(&e));
     }
@@ -27,7 +35,11 @@ fn every_example_is_tested() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, vec!["decay.sdl", "forces.sdl", "nbody.sdl", "tour.sdl"], "add a test for each new example");
+    assert_eq!(
+        names,
+        vec!["decay.sdl", "forces.sdl", "hamiltonian.sdl", "nbody.sdl", "newtonian.sdl", "penalties.sdl", "tour.sdl"],
+        "add a test for each new example"
+    );
 }
 
 #[test]
@@ -59,4 +71,52 @@ fn tour_example_runs() {
     let out = run_example("tour.sdl");
     assert!(out.contains("F(r) ="), "{out}");
     assert!(out.contains("\\frac"), "LaTeX printed: {out}");
+}
+
+const TINY: &[(&str, &str)] = &[("sims", "3"), ("steps", "200"), ("hidden", "32"), ("niterations", "3")];
+
+/// The numbers after `prefix` on its line.
+fn numbers_after(output: &str, prefix: &str) -> Vec<f64> {
+    let line =
+        output.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no line `{prefix}` in\n{output}"));
+    line[prefix.len()..].split_whitespace().filter_map(|w| w.parse().ok()).collect()
+}
+
+#[test]
+fn newtonian_example_runs_the_whole_pipeline() {
+    let out = run_example_with("newtonian.sdl", TINY);
+    let r2 = number_after(&out, "Table 1 R^2:");
+    assert!((0.0..=1.0).contains(&r2), "{out}");
+    assert!(out.contains("e0 =") && out.contains("e1 ="), "{out}");
+    // The formulas are in the network, and refitting them lowers their loss.
+    assert!(out.contains("network (symbolic"), "{out}");
+    let losses = numbers_after(&out, "training loss: network");
+    let (before, after) = (losses[1], losses[2]);
+    assert!(after < before, "refit went from {before} to {after}\n{out}");
+    for prefix in ["test MAE (in distribution): network", "out-of-distribution MAE: network"] {
+        let v = numbers_after(&out, prefix);
+        assert!(v.len() == 2 && v.iter().all(|x| x.is_finite()), "{prefix}: {v:?}\n{out}");
+    }
+}
+
+#[test]
+fn penalties_example_gives_a_table1_row_where_sparsity_helps() {
+    let out = run_example_with("penalties.sdl", TINY);
+    let r2: Vec<f64> = ["Standard   R^2", "Bottleneck R^2", "L1         R^2", "KL         R^2"]
+        .iter()
+        .map(|p| number_after(&out, p))
+        .collect();
+    assert!(r2.iter().all(|r| (0.0..=1.0).contains(r)), "{out}");
+    // Even at this scale a bottleneck and L1 make the messages track the force better.
+    assert!(r2[1] > r2[0] && r2[2] > r2[0], "{out}");
+}
+
+#[test]
+fn hamiltonian_example_reads_off_a_pair_energy() {
+    let out = run_example_with("hamiltonian.sdl", TINY);
+    assert!(out.contains("network (hamiltonian, 2-D)"), "{out}");
+    let r2 = number_after(&out, "R^2 of the pair energy against the true pair potential:");
+    assert!((0.0..=1.0).contains(&r2), "{out}");
+    assert!(number_after(&out, "test MAE of the accelerations:").is_finite(), "{out}");
+    assert!(out.contains("E_pair ="), "{out}");
 }

@@ -88,6 +88,7 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
     match name {
         "len" => match arg(0) {
             Value::List(items) => Ok(Value::Num(items.len() as f64)),
+            Value::Graphs(g) => Ok(Value::Num(g.len() as f64)),
             Value::Table(t) => Ok(Value::Num(t.n_rows() as f64)),
             Value::Str(s) => Ok(Value::Num(s.chars().count() as f64)),
             other => Err(c.wrong("a list, table or string", &other)),
@@ -170,12 +171,33 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
                 .map_err(|d| d.with_span(span.clone()).in_source(src))
         }
         "save" => {
-            let t = c.table(&arg(0))?;
             let path = c.string(&arg(1))?;
-            t.save_csv(Path::new(&*path)).map_err(|d| d.with_span(span.clone()).in_source(src))?;
+            match arg(0) {
+                Value::Graphs(g) => crate::data::save_graphs(&g, Path::new(&*path)),
+                Value::Network(n) => super::network::save_model(&net_call(&c), &n, &path),
+                other => c.table(&other)?.save_csv(Path::new(&*path)),
+            }
+            .map_err(|d| d.with_span(span.clone()).in_source(src))?;
             Ok(Value::Nothing)
         }
         "split" => {
+            if let Value::Graphs(g) = arg(0) {
+                let frac = c.num(&arg(1))?;
+                if !(frac > 0.0 && frac < 1.0) {
+                    return Err(c.err(
+                        Code::BadArgument,
+                        format!("split fraction {frac} is outside (0, 1)"),
+                        "give the training share, e.g. 0.75",
+                    ));
+                }
+                let (a, b) = g
+                    .split(frac, c.num(&arg(2))?.max(0.0) as u64)
+                    .map_err(|e| c.err(Code::BadArgument, e.to_string(), "give a fraction in (0, 1)"))?;
+                return Ok(Value::Record(Rc::new(vec![
+                    ("train".into(), Value::Graphs(Rc::new(a))),
+                    ("test".into(), Value::Graphs(Rc::new(b))),
+                ])));
+            }
             let t = c.table(&arg(0))?;
             let frac = c.num(&arg(1))?;
             let seed = c.num(&arg(2))?;
@@ -309,6 +331,43 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             }
             Ok(Value::Num(r2(&p, &t)))
         }
+        "train" => super::network::train(vm, &net_call(&c), &arg(0), &arg(1), &extra),
+        "refit" => super::network::refit(vm, &net_call(&c), &arg(0), &arg(1), &extra),
+        "messages" => super::network::messages(&net_call(&c), &arg(0), &arg(1), slots[2].as_ref()),
+        "message_r2" => super::network::message_r2(&net_call(&c), &arg(0), &arg(1)),
+        "replace" => super::network::replace(&net_call(&c), &arg(0), &arg(1)),
+        "predict" => super::network::predict(&net_call(&c), &arg(0), &arg(1)),
+        "mae" => super::network::mae(&net_call(&c), &arg(0), &arg(1)),
+        "except" => super::network::except(&net_call(&c), &arg(0), &arg(1)),
+        "load_model" => super::network::load_model(&net_call(&c), &c.string(&arg(0))?),
+        "load_graphs" => {
+            let path = c.string(&arg(0))?;
+            crate::data::load_graphs(Path::new(&*path))
+                .map(|g| Value::Graphs(Rc::new(g)))
+                .map_err(|d| d.with_span(span.clone()).in_source(src))
+        }
+        "param" => {
+            let name = c.string(&arg(0))?;
+            let default = arg(1);
+            match vm.params.get(&*name) {
+                None => Ok(default),
+                Some(text) => match default {
+                    Value::Num(_) => text.trim().parse::<f64>().map(Value::Num).map_err(|_| {
+                        c.err(Code::BadArgument, format!("--set {name}={text}: not a number"), "give a number")
+                    }),
+                    Value::Bool(_) => match text.trim() {
+                        "true" => Ok(Value::Bool(true)),
+                        "false" => Ok(Value::Bool(false)),
+                        _ => Err(c.err(
+                            Code::BadArgument,
+                            format!("--set {name}={text}: not true or false"),
+                            "give true or false",
+                        )),
+                    },
+                    _ => Ok(Value::Str(text.as_str().into())),
+                },
+            }
+        }
         other => unreachable!("builtin `{other}` has no implementation"),
     }
 }
@@ -340,14 +399,11 @@ fn simulate_nbody(c: &Ctx, slots: &[Option<Value>]) -> Result<Value, Diagnostic>
     cfg.seed = count(6, 0)? as u64;
     let data = crate::sim::simulate(&cfg)
         .map_err(|e| c.err(Code::BadArgument, e.to_string(), "check the simulation settings"))?;
-    let as_table = |(names, rows): (Vec<String>, Vec<Vec<f64>>), what: &str| -> Value {
-        let columns: Vec<Vec<f64>> = (0..names.len()).map(|j| rows.iter().map(|r| r[j]).collect()).collect();
-        Value::Table(Rc::new(Table { names, columns, origin: format!("the {} simulation's {what}", law.name()) }))
-    };
-    Ok(Value::Record(Rc::new(vec![
-        ("nodes".into(), as_table(data.node_columns(), "nodes")),
-        ("edges".into(), as_table(data.edge_columns(), "edges")),
-    ])))
+    Ok(Value::Graphs(Rc::new(data)))
+}
+
+fn net_call<'a>(c: &Ctx<'a>) -> super::network::Call<'a> {
+    super::network::Call { name: c.name, span: c.span, src: c.src }
 }
 
 /// Coefficient of determination `1 - SS_res / SS_tot`.
@@ -372,6 +428,9 @@ pub fn eval_on_table(f: &Formula, t: &Table, span: &Span, src: SourceId) -> Resu
 
 /// Keeps the rows of a table where a condition formula is positive (comparisons give 1 or 0).
 pub fn where_rows(t: &Value, cond: &Formula, span: &Span, src: SourceId) -> Result<Value, Diagnostic> {
+    if let Value::Graphs(g) = t {
+        return super::network::where_graphs(g, cond, span, src);
+    }
     let Value::Table(t) = t else {
         return Err(runtime_error(
             Code::TypeMismatch,

@@ -7,6 +7,7 @@
 
 pub mod builtins;
 pub mod fit;
+pub mod network;
 pub mod value;
 
 use crate::diag::{Code, Diagnostic, SourceId};
@@ -33,6 +34,8 @@ pub struct Vm {
     pub out: Output,
     /// Show progress for long work (on a terminal).
     pub progress: bool,
+    /// Script parameters given on the command line (`--set name=value`), read by `param`.
+    pub params: HashMap<String, String>,
     depth: usize,
 }
 
@@ -46,7 +49,7 @@ pub fn runtime_error(code: Code, message: impl Into<String>, span: &Span, source
 
 impl Vm {
     pub fn new(out: Output) -> Vm {
-        Vm { globals: HashMap::new(), out, progress: false, depth: 0 }
+        Vm { globals: HashMap::new(), out, progress: false, params: HashMap::new(), depth: 0 }
     }
 
     /// Runs a top-level chunk; returns the value it leaves.
@@ -152,6 +155,10 @@ impl Vm {
                     stack.push(builtins::where_rows(&t, f, span, src)?);
                 }
                 Instr::MakeFn(proto) => stack.push(Value::Func(proto.clone())),
+                Instr::GraphNet(template) => {
+                    let values = stack.split_off(stack.len() - template.exprs.len());
+                    stack.push(network::make_graphnet(template, values, src)?);
+                }
             }
         }
         Ok(stack.pop().unwrap_or(Value::Nothing))
@@ -343,6 +350,22 @@ fn field(base: &Value, name: &str, span: &Span, src: SourceId) -> Result<Value, 
         Value::ConstFit(r) => r
             .field(name)
             .ok_or_else(|| missing(vec!["formula", "params", "std_errors", "loss", "iterations", "converged"])),
+        Value::Graphs(g) => {
+            network::graphs_field(g, name).ok_or_else(|| missing(vec!["nodes", "edges", "law", "n", "dim", "count"]))
+        }
+        Value::Network(n) => n.field(name).ok_or_else(|| {
+            missing(vec![
+                "loss",
+                "loss_before",
+                "history",
+                "steps",
+                "formulas",
+                "channels",
+                "kind",
+                "dim",
+                "stopped_early",
+            ])
+        }),
         other => Err(runtime_error(
             Code::UnknownField,
             format!("a {} has no fields", other.type_name()),

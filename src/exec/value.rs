@@ -26,6 +26,9 @@ pub enum Value {
     OpFn(Op),
     SearchResult(Rc<super::fit::SearchOutcome>),
     ConstFit(Rc<super::fit::ConstFitOutcome>),
+    GraphNet(Rc<crate::sema::graphnet::GraphNetDecl>),
+    Network(Rc<super::network::TrainedNet>),
+    Graphs(Rc<crate::sim::GraphData>),
 }
 
 impl Value {
@@ -45,6 +48,9 @@ impl Value {
             Value::Func(_) | Value::Builtin(_) | Value::OpFn(_) => "fn",
             Value::SearchResult(_) => "search-result",
             Value::ConstFit(_) => "const-fit",
+            Value::GraphNet(_) => "graphnet",
+            Value::Network(_) => "network",
+            Value::Graphs(_) => "graphs",
         }
     }
 
@@ -114,6 +120,11 @@ impl fmt::Display for Value {
             Value::OpFn(op) => write!(f, "operator {op}"),
             Value::SearchResult(r) => write!(f, "{}", r.table().trim_end()),
             Value::ConstFit(r) => write!(f, "{}", r.summary().trim_end()),
+            Value::GraphNet(d) => write!(f, "{}", super::network::describe_decl(d)),
+            Value::Network(n) => write!(f, "{}", n.summary().trim_end()),
+            Value::Graphs(g) => {
+                write!(f, "graphs: {} snapshots of {} bodies in {}-D ({})", g.len(), g.n, g.dim, g.law.name())
+            }
         }
     }
 }

@@ -16,7 +16,9 @@ use crate::syntax::ast::*;
 use std::collections::HashMap;
 
 mod builtin_types;
+mod network_types;
 pub use builtin_types::{sim_columns, unknown_law};
+pub use network_types::{data_mismatch, message_columns, unknown_variable, TRAIN_OPTIONS};
 
 /// A user function as written.
 #[derive(Clone, Debug)]
@@ -445,8 +447,14 @@ impl Checker {
                                 }
                             }
                         }
+                        if let Type::Graphs(Some(dim)) = &tt {
+                            self.check_graph_condition(&f.used_vars(), *dim, &cond.span);
+                        }
                     }
                     Err(ds) => self.errs(ds),
+                }
+                if matches!(tt, Type::Graphs(_)) {
+                    return tt;
                 }
                 if !tt.fits(&Type::Table(None)) {
                     self.err(mismatch(&Type::Table(None), &tt, t.span.clone(), "`where` filters a table"));
@@ -460,7 +468,57 @@ impl Checker {
                 }
                 Type::OpSet
             }
+            ExprKind::GraphNet(entries) => self.graphnet(entries, &e.span),
             ExprKind::Error => Type::Unknown,
+        }
+    }
+
+    fn graphnet(&mut self, entries: &[GnEntry], span: &Span) -> Type {
+        match super::graphnet::build(entries, span) {
+            Ok(t) => {
+                for e in &t.exprs {
+                    let et = self.expr(e);
+                    if !et.fits(&Type::Num) {
+                        self.err(mismatch(&Type::Num, &et, e.span.clone(), "sizes and weights are numbers"));
+                    }
+                }
+                let hamiltonian = matches!(t.net, super::graphnet::NetTemplate::Hamiltonian { .. });
+                let decl = if t.exprs.is_empty() { t.instantiate(&[]).ok().map(Box::new) } else { None };
+                Type::GraphNet { hamiltonian, decl }
+            }
+            Err(ds) => {
+                self.errs(ds);
+                Type::Unknown
+            }
+        }
+    }
+
+    /// A condition on graphs reads node columns (every body must satisfy it) or edge columns
+    /// (every pair must), not both.
+    fn check_graph_condition(&mut self, vars: &[String], dim: usize, span: &Span) {
+        let (nodes, edges) = sim_columns(dim);
+        let on_nodes = vars.iter().all(|v| nodes.contains(v));
+        let on_edges = vars.iter().all(|v| edges.contains(v));
+        if on_nodes || on_edges {
+            return;
+        }
+        let mut all: Vec<String> = nodes.clone();
+        all.extend(edges.iter().filter(|e| !nodes.contains(e)).cloned());
+        match vars.iter().find(|v| !all.contains(v)) {
+            Some(v) => self.err(unknown_column(v, &all, "the graphs", span.clone())),
+            None => self.err(
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    "a condition on graphs reads body columns or pair columns, not both",
+                    span.clone(),
+                )
+                .with_label("mixes both")
+                .with_help(format!(
+                    "body columns: {}; pair columns: {}",
+                    nodes.join(", "),
+                    edges.join(", ")
+                )),
+            ),
         }
     }
 

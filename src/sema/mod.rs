@@ -5,9 +5,13 @@
 //! so an unknown column is reported statically.
 
 mod check;
+pub mod graphnet;
 pub mod opset;
 pub mod symbolic;
 pub mod types;
 
-pub use check::{mismatch, sim_columns, unknown_law, Checker, FnDef, FIT_OPTIONS};
+pub use check::{
+    data_mismatch, message_columns, mismatch, sim_columns, unknown_law, unknown_variable, Checker, FnDef, FIT_OPTIONS,
+    TRAIN_OPTIONS,
+};
 pub use types::{TableInfo, Type};

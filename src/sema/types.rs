@@ -27,6 +27,18 @@ pub enum Type {
     SearchResult,
     /// Result of fitting the constants of a fixed form.
     ConstFit,
+    /// A `graphnet { ... }` declaration: its kind, and its sizes when they are literals.
+    GraphNet {
+        hamiltonian: bool,
+        decl: Option<Box<super::graphnet::GraphNetDecl>>,
+    },
+    /// A trained graph network: the spatial dimension of its data and its kind, when known.
+    Network {
+        dim: Option<usize>,
+        hamiltonian: Option<bool>,
+    },
+    /// A set of graphs (`simulate_nbody`, `load_graphs`); their spatial dimension when known.
+    Graphs(Option<usize>),
     /// A user function (index into the checker's definitions).
     UserFn(usize),
     /// A built-in function.
@@ -53,6 +65,8 @@ impl Type {
             (List(a), List(b)) => a.fits(b),
             (Formula(_), Formula(_)) => true,
             (Table(_), Table(_)) => true,
+            (GraphNet { .. }, GraphNet { .. }) | (Network { .. }, Network { .. }) => true,
+            (Graphs(a), Graphs(b)) => a.is_none() || b.is_none() || a == b,
             (Record(a), Record(b)) => {
                 a.len() == b.len() && a.iter().all(|(n, t)| b.iter().any(|(m, u)| m == n && t.fits(u)))
             }
@@ -68,6 +82,13 @@ impl Type {
             (Unknown, t) | (t, Unknown) => Some(t.clone()),
             (Formula(a), Formula(b)) => Some(Formula(if a == b { a.clone() } else { None })),
             (Table(a), Table(b)) => Some(Table(if a == b { a.clone() } else { None })),
+            (GraphNet { hamiltonian: h, decl: a }, GraphNet { hamiltonian: k, decl: b }) if h == k => {
+                Some(GraphNet { hamiltonian: *h, decl: if a == b { a.clone() } else { None } })
+            }
+            (Network { dim: a, hamiltonian: h }, Network { dim: b, hamiltonian: k }) => {
+                Some(Network { dim: if a == b { *a } else { None }, hamiltonian: if h == k { *h } else { None } })
+            }
+            (Graphs(a), Graphs(b)) => Some(Graphs(if a == b { *a } else { None })),
             (List(a), List(b)) => a.join(b).map(|t| List(Box::new(t))),
             (Num, Formula(_)) | (Formula(_), Num) => Some(Formula(None)),
             (a, b) if a.fits(b) && b.fits(a) => Some(a.clone()),
@@ -90,6 +111,9 @@ impl Type {
             "opset" => Type::OpSet,
             "table" => Type::Table(None),
             "model" => Type::Model,
+            "graphnet" => Type::Unknown,
+            "network" => Type::Network { dim: None, hamiltonian: None },
+            "graphs" => Type::Graphs(None),
             "list" => Type::List(Box::new(arg.unwrap_or(Type::Unknown))),
             "record" => Type::Unknown,
             "any" => Type::Unknown,
@@ -121,6 +145,37 @@ impl Type {
                 f("sympy", Type::Str),
                 f("numpy", Type::Str),
                 f("rust", Type::Str),
+                f("stopped_early", Type::Bool),
+            ]),
+            Type::Graphs(dim) => {
+                let table = |cols: Option<Vec<String>>| {
+                    Type::Table(cols.map(|columns| TableInfo { origin: "the graphs".into(), columns }))
+                };
+                let (nodes, edges) = match dim {
+                    Some(d) => {
+                        let (n, e) = super::check::sim_columns(*d);
+                        (table(Some(n)), table(Some(e)))
+                    }
+                    None => (table(None), table(None)),
+                };
+                Some(vec![
+                    f("nodes", nodes),
+                    f("edges", edges),
+                    f("law", Type::Str),
+                    f("n", Type::Num),
+                    f("dim", Type::Num),
+                    f("count", Type::Num),
+                ])
+            }
+            Type::Network { .. } => Some(vec![
+                f("loss", Type::Num),
+                f("loss_before", Type::Num),
+                f("history", Type::List(Box::new(Type::Num))),
+                f("steps", Type::Num),
+                f("formulas", Type::List(Box::new(Type::Formula(None)))),
+                f("channels", Type::List(Box::new(Type::Num))),
+                f("kind", Type::Str),
+                f("dim", Type::Num),
                 f("stopped_early", Type::Bool),
             ]),
             Type::ConstFit => Some(vec![
@@ -162,6 +217,11 @@ impl fmt::Display for Type {
             Type::Model => write!(f, "model"),
             Type::SearchResult => write!(f, "search-result"),
             Type::ConstFit => write!(f, "const-fit"),
+            Type::GraphNet { .. } => write!(f, "graphnet"),
+            Type::Network { dim: Some(d), .. } => write!(f, "network({d}-D)"),
+            Type::Network { dim: None, .. } => write!(f, "network"),
+            Type::Graphs(Some(d)) => write!(f, "graphs({d}-D)"),
+            Type::Graphs(None) => write!(f, "graphs"),
             Type::UserFn(_) => write!(f, "fn"),
             Type::Builtin(_) | Type::OpFn(_) => write!(f, "fn"),
             Type::Unknown => write!(f, "?"),

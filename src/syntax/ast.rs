@@ -102,6 +102,8 @@ pub enum ExprKind {
     Where(Box<Expr>, Box<Expr>),
     /// `operators { key: value, ... }`
     Operators(Vec<OpSetEntry>),
+    /// `graphnet { message: mlp(...) -> 100, ... }`: a graph-network declaration.
+    GraphNet(Vec<GnEntry>),
     /// An expression that did not parse.
     Error,
 }
@@ -155,6 +157,16 @@ impl BinOp {
             BinOp::Or => "or",
         }
     }
+}
+
+/// One entry of a `graphnet { ... }` declaration: `key: value` or `key: value -> out`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GnEntry {
+    pub key: Ident,
+    pub value: Expr,
+    /// The output size after `->`.
+    pub out: Option<Expr>,
+    pub span: Span,
 }
 
 /// One `key: value` entry of an `operators { ... }` declaration.
@@ -231,6 +243,7 @@ pub fn sexpr(e: &Expr) -> String {
         ExprKind::Model(a, b) => format!("~ {} {}", sexpr(a), sexpr(b)),
         ExprKind::Where(t, c) => format!("where {} {}", sexpr(t), sexpr(c)),
         ExprKind::Operators(entries) => format!("operators {}", join(entries.iter().map(|e| e.key.name.clone()))),
+        ExprKind::GraphNet(entries) => format!("graphnet {}", join(entries.iter().map(|e| e.key.name.clone()))),
         ExprKind::Error => "error".to_string(),
     };
     format!("({inner})@{}..{}", e.span.start, e.span.end)

@@ -35,6 +35,8 @@ pub enum Token {
     Formula,
     #[token("operators")]
     Operators,
+    #[token("graphnet")]
+    Graphnet,
     #[token("where")]
     Where,
     #[token("and")]
@@ -120,6 +122,7 @@ impl fmt::Display for Token {
             Token::Print => "`print`",
             Token::Formula => "`formula`",
             Token::Operators => "`operators`",
+            Token::Graphnet => "`graphnet`",
             Token::Where => "`where`",
             Token::And => "`and`",
             Token::Or => "`or`",
@@ -154,8 +157,23 @@ impl fmt::Display for Token {
 }
 
 /// The keywords of the language, for completion and "did you mean".
-pub const KEYWORDS: &[&str] =
-    &["let", "fn", "op", "if", "else", "true", "false", "print", "formula", "operators", "where", "and", "or", "not"];
+pub const KEYWORDS: &[&str] = &[
+    "let",
+    "fn",
+    "op",
+    "if",
+    "else",
+    "true",
+    "false",
+    "print",
+    "formula",
+    "operators",
+    "graphnet",
+    "where",
+    "and",
+    "or",
+    "not",
+];
 
 fn unescape(quoted: &str) -> Option<String> {
     let inner = &quoted[1..quoted.len() - 1];
@@ -240,6 +258,7 @@ fn cannot_end_expression(t: &Token) -> bool {
             | Print
             | Formula
             | Operators
+            | Graphnet
     )
 }
 

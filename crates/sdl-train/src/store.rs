@@ -34,6 +34,12 @@ pub struct ModelMeta {
     pub steps: usize,
     /// The simulation law of the training data, when known.
     pub law: Option<String>,
+    /// Mean absolute error on (a sample of) the training graphs when training ended.
+    pub loss: Option<f64>,
+    /// The same before the last `refit`, for a refitted network.
+    pub loss_before: Option<f64>,
+    /// Whether the last run stopped before its last step (interrupted).
+    pub stopped_early: bool,
 }
 
 #[derive(Serialize, Deserialize)]

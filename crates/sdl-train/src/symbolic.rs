@@ -75,12 +75,17 @@ impl SymbolicFormula {
         Ok(SymbolicFormula { consts, formula, columns })
     }
 
-    /// The formula with the current (possibly refitted) constants.
+    /// The formula with the current (possibly refitted) constants. A constant still at its
+    /// starting value keeps its exact `f64` value (the parameter holds it rounded to `f32`).
     pub fn formula(&self) -> Formula {
         let mut f = self.formula.clone();
         if let Some(c) = &self.consts {
             if let Ok(v) = c.val().into_data().try_into_vec::<f32>() {
-                f.consts = v.iter().map(|&x| x as f64).collect();
+                for (slot, x) in f.consts.iter_mut().zip(v) {
+                    if x != *slot as f32 {
+                        *slot = x as f64;
+                    }
+                }
             }
         }
         f

@@ -106,7 +106,14 @@ fn saved_networks_and_checkpoints_load_back_exactly() {
     let data = Dataset::from_graph_data(&sim).unwrap();
     let device = cpu_device();
     let graphs = &sim.graphs[..4];
-    let meta = ModelMeta { channel_std: vec![1.0, 0.5], history: vec![3.0, 2.0], steps: 2, law: Some("spring".into()) };
+    let meta = ModelMeta {
+        channel_std: vec![1.0, 0.5],
+        history: vec![3.0, 2.0],
+        steps: 2,
+        law: Some("spring".into()),
+        loss: Some(0.5),
+        ..ModelMeta::default()
+    };
 
     for net in [fresh(Penalty::Kl { weight: 1.0 }, 3), {
         let Network::Graph(g) = fresh(Penalty::Bottleneck, 4) else { unreachable!() };

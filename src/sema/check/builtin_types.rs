@@ -36,7 +36,7 @@ impl Checker {
         let num_list = Type::List(Box::new(Type::Num));
         match name {
             "len" => {
-                if !matches!(types[0], Type::List(_) | Type::Table(_) | Type::Str | Type::Unknown) {
+                if !matches!(types[0], Type::List(_) | Type::Table(_) | Type::Graphs(_) | Type::Str | Type::Unknown) {
                     self.err(mismatch(
                         &Type::List(Box::new(Type::Unknown)),
                         &types[0],
@@ -114,12 +114,25 @@ impl Checker {
                 }
             }
             "save" => {
-                want(self, 0, Type::Table(None), "`save` writes a table");
+                if !matches!(types[0], Type::Table(_) | Type::Graphs(_) | Type::Network { .. } | Type::Unknown) {
+                    self.err(mismatch(
+                        &Type::Table(None),
+                        &types[0],
+                        arg_span(0),
+                        "`save` writes a table, graphs or a network",
+                    ));
+                }
                 want(self, 1, Type::Str, "`save` takes a path");
                 Type::Nothing
             }
             "split" => {
-                want(self, 0, Type::Table(None), "`split` takes a table");
+                if matches!(types[0], Type::Graphs(_)) {
+                    want(self, 1, Type::Num, "the fraction is a number");
+                    want(self, 2, Type::Num, "the seed is a number");
+                    let g = types[0].clone();
+                    return Type::Record(vec![("train".into(), g.clone()), ("test".into(), g)]);
+                }
+                want(self, 0, Type::Table(None), "`split` takes a table or graphs");
                 want(self, 1, Type::Num, "the fraction is a number");
                 want(self, 2, Type::Num, "the seed is a number");
                 if let Some(ExprKind::Num(f)) = slots[1].map(|a| &a.value.kind) {
@@ -303,6 +316,8 @@ impl Checker {
                 Type::Formula(None)
             }
             "fit" => self.fit(&types, &slots, &extra_types, &span),
+            "train" | "refit" | "messages" | "message_r2" | "replace" | "predict" | "mae" | "load_model"
+            | "load_graphs" | "param" | "except" => self.network_builtin(name, &types, &slots, &extra_types, &span),
             "simulate_nbody" => {
                 want(self, 0, Type::Str, "the law is a string such as \"spring\"");
                 for i in 1..types.len() {
@@ -326,17 +341,7 @@ impl Checker {
                     }
                     Some(_) => None,
                 };
-                let table = |cols: Option<Vec<String>>| {
-                    Type::Table(cols.map(|columns| TableInfo { origin: "the simulation".into(), columns }))
-                };
-                let (nodes, edges) = match dim {
-                    Some(d) => {
-                        let (n, e) = sim_columns(d);
-                        (table(Some(n)), table(Some(e)))
-                    }
-                    None => (table(None), table(None)),
-                };
-                Type::Record(vec![("nodes".into(), nodes), ("edges".into(), edges)])
+                Type::Graphs(dim)
             }
             "r2" => {
                 want(self, 0, num_list.clone(), "predictions are a list of numbers");

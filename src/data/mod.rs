@@ -4,6 +4,9 @@
 //! coded diagnostic naming the file, row and column; nothing here panics on data. NaN and
 //! infinite values are kept as they are: the operations that cannot use them say so.
 
+mod graphs;
+pub use graphs::{load_graphs, save_graphs};
+
 use crate::diag::{Code, Diagnostic};
 use crate::formula::rng::Rng;
 use std::path::Path;
