@@ -509,8 +509,21 @@ pub fn messages(c: &Call, model: &Value, data: &Value, top: Option<&Value>) -> R
     Ok(Value::Table(Rc::new(table)))
 }
 
-/// `message_r2(model, data)`: the Table-1 number.
-pub fn message_r2(c: &Call, model: &Value, data: &Value) -> Result<Value, Diagnostic> {
+/// `message_r2(model, data, keep: 0.9)`: the Table-1 number, scored on the best-fitting `keep`
+/// fraction of edges as the paper's code does (`keep: 1` counts every edge).
+pub fn message_r2(c: &Call, model: &Value, data: &Value, keep: Option<&Value>) -> Result<Value, Diagnostic> {
+    let keep = match keep {
+        None | Some(Value::Nothing) => 0.9,
+        Some(Value::Num(k)) if *k > 0.0 && *k <= 1.0 => *k,
+        Some(Value::Num(k)) => {
+            return Err(c.err(
+                Code::BadArgument,
+                format!("keep: {k} is not in (0, 1]"),
+                "keep 0.9 (the paper) or 1 (every edge)",
+            ))
+        }
+        Some(other) => return Err(c.wrong("a fraction", other)),
+    };
     let model = c.network(model)?;
     let data = c.graphs(data)?;
     check_dim(c, &model, &data)?;
@@ -521,8 +534,8 @@ pub fn message_r2(c: &Call, model: &Value, data: &Value) -> Result<Value, Diagno
     let order = ranked(c, &model, &data)?;
     let graphs = sample(&data);
     let m = extract_messages(&model.net, graphs, &cpu_device()).map_err(|e| c.train_error(e))?;
-    let fit =
-        truth_fit(&m, graphs, data.law, data.dim, truth, Some(order[..k].to_vec())).map_err(|e| c.train_error(e))?;
+    let fit = truth_fit(&m, graphs, data.law, data.dim, truth, Some(order[..k].to_vec()), keep)
+        .map_err(|e| c.train_error(e))?;
     Ok(Value::Num(fit.table1()))
 }
 

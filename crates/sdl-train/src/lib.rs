@@ -22,7 +22,7 @@
 //! let mut trainer = Trainer::new(&net, TrainConfig::default(), 1000, &device)?;
 //! let (losses, _) = trainer.run(&data, &AtomicBool::new(false), &mut |_| {})?;
 //! let messages = extract_messages(trainer.network(), &sim.graphs, &device)?;
-//! let fit = truth_fit(&messages, &sim.graphs, Law::Spring, 2, Truth::Force, None)?;
+//! let fit = truth_fit(&messages, &sim.graphs, Law::Spring, 2, Truth::Force, None, 0.9)?;
 //! println!("final loss {:?}, Table-1 R^2 {}", losses.last(), fit.table1());
 //! # Ok(())
 //! # }
@@ -43,7 +43,8 @@ pub mod train;
 pub use data::{Batch, Dataset};
 pub use error::TrainError;
 pub use extract::{
-    acceleration_mae, extract_messages, predict_accelerations, r_squared, truth_fit, EdgeRef, Messages, Truth, TruthFit,
+    acceleration_mae, extract_messages, predict_accelerations, r_squared, trimmed_r_squared, truth_fit, EdgeRef,
+    Messages, Truth, TruthFit,
 };
 pub use hamiltonian::{Hamiltonian, HamiltonianConfig};
 pub use mlp::{Activation, Mlp, MlpSpec};

@@ -117,6 +117,6 @@ fn a_hamiltonian_network_learns_and_exposes_its_pair_energy() {
     assert!(last < 0.7 * first, "loss went from {first} to {last}");
     let m = extract_messages(t.network(), &sim.graphs[..20], &cpu_device()).unwrap();
     assert_eq!((m.msg_dim, m.rows()), (1, 20 * 12));
-    let fit = truth_fit(&m, &sim.graphs[..20], Law::Spring, 2, Truth::Potential, None).unwrap();
+    let fit = truth_fit(&m, &sim.graphs[..20], Law::Spring, 2, Truth::Potential, None, 0.9).unwrap();
     assert!((0.0..=1.0).contains(&fit.table1()));
 }

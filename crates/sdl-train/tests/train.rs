@@ -214,12 +214,15 @@ fn message_extraction_and_table1_fit() {
     assert_eq!((m.rows(), m.msg_dim, m.values.len()), (10 * 12, 2, 10 * 12 * 2));
     assert_eq!(m.edges[13].graph, 1);
     assert_eq!((m.edges[13].receiver, m.edges[13].sender), (0, 2));
-    let fit = truth_fit(&m, graphs, Law::Spring, 2, Truth::Force, None).unwrap();
+    let fit = truth_fit(&m, graphs, Law::Spring, 2, Truth::Force, None, 0.9).unwrap();
     assert_eq!(fit.channels.len(), 2);
     for r2 in [fit.truth_from_messages_mean(), fit.table1()] {
         assert!(r2.is_finite() && (0.0..=1.0).contains(&r2), "R^2 = {r2}");
     }
-    assert!(matches!(truth_fit(&m, &graphs[..1], Law::Spring, 2, Truth::Force, None), Err(TrainError::BadData(_))));
+    assert!(matches!(
+        truth_fit(&m, &graphs[..1], Law::Spring, 2, Truth::Force, None, 0.9),
+        Err(TrainError::BadData(_))
+    ));
 }
 
 #[test]
@@ -234,7 +237,18 @@ fn r_squared_of_exact_and_unrelated_fits() {
     assert!((r2 - 1.0).abs() < 1e-9, "{r2}");
     assert_eq!(r_squared(std::slice::from_ref(&x1), &[1.0; 50]).unwrap(), 0.0);
     let noise: Vec<f64> = (0..50).map(|i| ((i * 7919 % 101) as f64 / 101.0) - 0.5).collect();
-    assert!(r_squared(&[x1], &noise).unwrap() < 0.3);
+    assert!(r_squared(std::slice::from_ref(&x1), &noise).unwrap() < 0.3);
+    // Three wild rows in fifty spoil the plain R^2 but not the paper's trimmed one.
+    let mut wild = y.clone();
+    for r in [3, 17, 41] {
+        wild[r] += 500.0;
+    }
+    let both = [x1.clone(), x2.clone()];
+    assert!(r_squared(&both, &wild).unwrap() < 0.2);
+    let trimmed = sdl_train::trimmed_r_squared(&both, &wild, 0.9).unwrap();
+    assert!(trimmed > 1.0 - 1e-9, "{trimmed}");
+    assert_eq!(sdl_train::trimmed_r_squared(&both, &y, 1.0).unwrap(), r_squared(&both, &y).unwrap());
+    assert!(sdl_train::trimmed_r_squared(&[x1], &noise, 0.9).unwrap() < 0.5);
 }
 
 #[test]

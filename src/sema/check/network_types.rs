@@ -129,6 +129,10 @@ impl Checker {
                 same_dim(self, net_dim, dim);
                 let dim = net_dim.or(dim);
                 match name {
+                    "message_r2" => {
+                        want(self, 2, Type::Num, "`keep` is the fraction of edges scored");
+                        Type::Num
+                    }
                     "messages" => {
                         want(self, 2, Type::Num, "`top` is a channel count");
                         let top = match slots[2].map(|a| &a.value.kind) {
