@@ -8,7 +8,7 @@ use super::fail;
 use crate::exec::INTERRUPTED;
 use crate::sim::{simulate, Law, SimConfig};
 use crate::train::{
-    cpu_device, extract_messages, truth_fit, Dataset, GraphNetConfig, NetworkConfig, Penalty, Schedule, Stop,
+    extract_messages, training_device, truth_fit, Dataset, GraphNetConfig, NetworkConfig, Penalty, Schedule, Stop,
     TrainConfig, Trainer, Truth,
 };
 use std::path::PathBuf;
@@ -128,7 +128,7 @@ pub fn bench_train(args: &TrainBenchArgs) -> u8 {
         shards: args.shards,
         ..TrainConfig::default()
     };
-    let device = cpu_device();
+    let device = training_device();
     let mut trainer = match Trainer::new(&NetworkConfig::Graph(net), config, args.steps, &device) {
         Ok(t) => t,
         Err(e) => return fail("bad-argument", e.to_string(), "check the network settings"),

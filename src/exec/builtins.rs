@@ -181,26 +181,8 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             Ok(Value::Nothing)
         }
         "split" => {
-            if let Value::Graphs(g) = arg(0) {
-                let frac = c.num(&arg(1))?;
-                if !(frac > 0.0 && frac < 1.0) {
-                    return Err(c.err(
-                        Code::BadArgument,
-                        format!("split fraction {frac} is outside (0, 1)"),
-                        "give the training share, e.g. 0.75",
-                    ));
-                }
-                let (a, b) = g
-                    .split(frac, c.num(&arg(2))?.max(0.0) as u64)
-                    .map_err(|e| c.err(Code::BadArgument, e.to_string(), "give a fraction in (0, 1)"))?;
-                return Ok(Value::Record(Rc::new(vec![
-                    ("train".into(), Value::Graphs(Rc::new(a))),
-                    ("test".into(), Value::Graphs(Rc::new(b))),
-                ])));
-            }
-            let t = c.table(&arg(0))?;
             let frac = c.num(&arg(1))?;
-            let seed = c.num(&arg(2))?;
+            let seed = c.num(&arg(2))?.max(0.0) as u64;
             if !(frac > 0.0 && frac < 1.0) {
                 return Err(c.err(
                     Code::BadArgument,
@@ -208,11 +190,19 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
                     "give the training share, e.g. 0.75",
                 ));
             }
-            let (a, b) = t.split(frac, seed.max(0.0) as u64);
-            Ok(Value::Record(Rc::new(vec![
-                ("train".into(), Value::Table(Rc::new(a))),
-                ("test".into(), Value::Table(Rc::new(b))),
-            ])))
+            let (a, b) = match arg(0) {
+                Value::Graphs(g) => {
+                    let (a, b) = g
+                        .split(frac, seed)
+                        .map_err(|e| c.err(Code::BadArgument, e.to_string(), "give a fraction in (0, 1)"))?;
+                    (Value::Graphs(Rc::new(a)), Value::Graphs(Rc::new(b)))
+                }
+                other => {
+                    let (a, b) = c.table(&other)?.split(frac, seed);
+                    (Value::Table(Rc::new(a)), Value::Table(Rc::new(b)))
+                }
+            };
+            Ok(Value::Record(Rc::new(vec![("train".into(), a), ("test".into(), b)])))
         }
         "rows" => Ok(Value::Num(c.table(&arg(0))?.n_rows() as f64)),
         "columns" => Ok(strs_value(&c.table(&arg(0))?.names)),

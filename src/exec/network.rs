@@ -17,8 +17,8 @@ use crate::sema::graphnet::{GraphNetDecl, GraphNetTemplate};
 use crate::sim::GraphData;
 use crate::syntax::ast::Span;
 use crate::train::{
-    acceleration_mae, cpu_device, extract_messages, load_checkpoint, load_network, predict_accelerations,
-    save_checkpoint, save_network, truth_fit, Dataset, ModelMeta, Network, NetworkConfig, Progress, Schedule, Stop,
+    acceleration_mae, extract_messages, load_checkpoint, load_network, predict_accelerations, save_checkpoint,
+    save_network, training_device, truth_fit, Dataset, ModelMeta, Network, NetworkConfig, Progress, Schedule, Stop,
     TrainConfig, TrainError, Trainer, Truth,
 };
 use std::path::Path;
@@ -355,7 +355,7 @@ fn drive(
 
 /// Standard deviation of each edge-output channel over a sample of `data`.
 fn channel_std(c: &Call, net: &Network, data: &GraphData) -> Result<Vec<f64>, Diagnostic> {
-    let m = extract_messages(net, sample(data), &cpu_device()).map_err(|e| c.train_error(e))?;
+    let m = extract_messages(net, sample(data), &training_device()).map_err(|e| c.train_error(e))?;
     Ok(m.channel_std())
 }
 
@@ -372,7 +372,7 @@ fn finish(
     meta.steps += steps;
     meta.history = losses;
     meta.stopped_early = stopped;
-    meta.loss = Some(acceleration_mae(&net, sample(data), &cpu_device()).map_err(|e| c.train_error(e))?);
+    meta.loss = Some(acceleration_mae(&net, sample(data), &training_device()).map_err(|e| c.train_error(e))?);
     Ok(Value::Network(Rc::new(TrainedNet { net, meta })))
 }
 
@@ -384,7 +384,7 @@ pub fn train(vm: &mut Vm, c: &Call, decl: &Value, data: &Value, opts: &[(String,
     let net_config = decl.config_for(data.dim).map_err(|m| c.mismatch(m))?;
     let (config, steps, show, checkpoint) = train_config(c, opts, data.len(), 1000, vm)?;
     let dataset = Dataset::from_graph_data(&data).map_err(|e| c.train_error(e))?;
-    let device = cpu_device();
+    let device = training_device();
     let mut meta = ModelMeta { law: Some(data.law.name().to_string()), ..ModelMeta::default() };
     let resumed = match &checkpoint {
         Some(p) if Path::new(p).exists() => {
@@ -431,7 +431,7 @@ pub fn refit(
     }
     let (config, steps, show, checkpoint) = train_config(c, opts, data.len(), 1000, vm)?;
     let dataset = Dataset::from_graph_data(&data).map_err(|e| c.train_error(e))?;
-    let device = cpu_device();
+    let device = training_device();
     let before = acceleration_mae(&model.net, sample(&data), &device).map_err(|e| c.train_error(e))?;
     let mut trainer = Trainer::from_network(model.net.clone(), config, steps, &device).map_err(|e| c.train_error(e))?;
     let mut meta = model.meta.clone();
@@ -484,7 +484,7 @@ pub fn messages(c: &Call, model: &Value, data: &Value, top: Option<&Value>) -> R
         Some(other) => return Err(c.wrong("a channel count", other)),
     };
     let order = ranked(c, &model, &data)?;
-    let m = extract_messages(&model.net, &data.graphs, &cpu_device()).map_err(|e| c.train_error(e))?;
+    let m = extract_messages(&model.net, &data.graphs, &training_device()).map_err(|e| c.train_error(e))?;
     let names = crate::sema::message_columns(data.dim, top);
     let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(m.rows()); names.len()];
     let d = data.dim;
@@ -533,7 +533,7 @@ pub fn message_r2(c: &Call, model: &Value, data: &Value, keep: Option<&Value>) -
     };
     let order = ranked(c, &model, &data)?;
     let graphs = sample(&data);
-    let m = extract_messages(&model.net, graphs, &cpu_device()).map_err(|e| c.train_error(e))?;
+    let m = extract_messages(&model.net, graphs, &training_device()).map_err(|e| c.train_error(e))?;
     let fit = truth_fit(&m, graphs, data.law, data.dim, truth, Some(order[..k].to_vec()), keep)
         .map_err(|e| c.train_error(e))?;
     Ok(Value::Num(fit.table1()))
@@ -572,7 +572,7 @@ pub fn replace(c: &Call, model: &Value, message: &Value) -> Result<Value, Diagno
         ));
     }
     let pairs: Vec<(usize, Formula)> = order.iter().copied().zip(formulas).collect();
-    let net = g.replace_messages(&pairs, &cpu_device()).map_err(|e| c.train_error(e))?;
+    let net = g.replace_messages(&pairs, &training_device()).map_err(|e| c.train_error(e))?;
     let mut meta = model.meta.clone();
     meta.loss = None;
     meta.loss_before = None;
@@ -584,7 +584,7 @@ pub fn predict(c: &Call, model: &Value, data: &Value) -> Result<Value, Diagnosti
     let model = c.network(model)?;
     let data = c.graphs(data)?;
     check_dim(c, &model, &data)?;
-    let pred = predict_accelerations(&model.net, &data.graphs, &cpu_device()).map_err(|e| c.train_error(e))?;
+    let pred = predict_accelerations(&model.net, &data.graphs, &training_device()).map_err(|e| c.train_error(e))?;
     let mut names = vec!["graph".to_string(), "node".to_string()];
     names.extend(["ax", "ay", "az"][..data.dim].iter().map(|s| s.to_string()));
     let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(pred.len()); names.len()];
@@ -605,7 +605,7 @@ pub fn mae(c: &Call, model: &Value, data: &Value) -> Result<Value, Diagnostic> {
     let model = c.network(model)?;
     let data = c.graphs(data)?;
     check_dim(c, &model, &data)?;
-    acceleration_mae(&model.net, &data.graphs, &cpu_device()).map(Value::Num).map_err(|e| c.train_error(e))
+    acceleration_mae(&model.net, &data.graphs, &training_device()).map(Value::Num).map_err(|e| c.train_error(e))
 }
 
 /// `save(model, path)` for a network.
@@ -618,7 +618,7 @@ pub fn load_model(c: &Call, path: &str) -> Result<Value, Diagnostic> {
     if !Path::new(path).exists() {
         return Err(c.err(Code::FileNotFound, format!("no file {path}"), "check the path"));
     }
-    let (net, meta) = load_network(Path::new(path), &cpu_device()).map_err(|e| c.train_error(e))?;
+    let (net, meta) = load_network(Path::new(path), &training_device()).map_err(|e| c.train_error(e))?;
     Ok(Value::Network(Rc::new(TrainedNet { net, meta })))
 }
 
