@@ -9,6 +9,7 @@
 
 use crate::cost::{choose_engine, Engine};
 use crate::fused::{exec, Cols, BLOCK};
+use crate::vmath::Isa;
 use crate::{jit, Dataset, KernelError, Program};
 use num_traits::Float;
 use rayon::prelude::*;
@@ -27,7 +28,7 @@ pub struct Evaluator<T> {
     regs: Vec<T>,
 }
 
-impl<T: Float + Send + Sync> Evaluator<T> {
+impl<T: Float + Send + Sync + 'static> Evaluator<T> {
     /// An evaluator with empty buffers (they grow on first use and are then reused).
     pub fn new() -> Self {
         Evaluator { regs: Vec::new() }
@@ -57,7 +58,7 @@ impl<T: Float + Send + Sync> Evaluator<T> {
 /// The block loop of the fused interpreter; `regs` holds `n_regs * BLOCK` values. Always
 /// inlined so that `jit::run_blocks_simd` can compile it for wider vector units.
 #[inline(always)]
-pub(crate) fn run_blocks<T: Float>(
+pub(crate) fn run_blocks<T: Float + 'static, S: Isa>(
     prog: &Program,
     regs: &mut [T],
     cols: &[&[T]],
@@ -71,7 +72,7 @@ pub(crate) fn run_blocks<T: Float>(
         let n = block.len();
         let view = Cols { cols, off: start + b * BLOCK };
         for instr in &prog.instrs {
-            exec(instr, regs, view, consts, n);
+            exec::<T, S>(instr, regs, view, consts, n);
         }
         write_result(prog.result, regs, view, consts, block);
         if !block.iter().fold(true, |acc, v| acc & v.is_finite()) {
@@ -98,7 +99,12 @@ pub(crate) fn write_result<T: Float>(result: Src, regs: &[T], view: Cols<'_, T>,
 /// Evaluates `f` (variables matched to `data`'s names by name) with constants `consts` into
 /// `out` (`out.len() == data.n_rows()`). Returns true when every value is finite; stops early
 /// after the first block with a non-finite value (the rest of `out` is then unspecified).
-pub fn eval_into<T: Float + Send + Sync>(f: &Formula, consts: &[T], data: &Dataset<T>, out: &mut [T]) -> bool {
+pub fn eval_into<T: Float + Send + Sync + 'static>(
+    f: &Formula,
+    consts: &[T],
+    data: &Dataset<T>,
+    out: &mut [T],
+) -> bool {
     match try_eval_into(f, consts, data, out, true) {
         Ok(complete) => complete,
         Err(_) => {
@@ -109,7 +115,7 @@ pub fn eval_into<T: Float + Send + Sync>(f: &Formula, consts: &[T], data: &Datas
 }
 
 /// Evaluates `f` with its own constants; all values are computed (no early exit).
-pub fn eval<T: Float + Send + Sync>(f: &Formula, data: &Dataset<T>) -> (Vec<T>, bool) {
+pub fn eval<T: Float + Send + Sync + 'static>(f: &Formula, data: &Dataset<T>) -> (Vec<T>, bool) {
     let consts: Vec<T> = f.consts.iter().map(|c| T::from(*c).unwrap_or_else(T::nan)).collect();
     let mut out = vec![T::nan(); data.n_rows()];
     match try_eval_into(f, &consts, data, &mut out, false) {
@@ -119,7 +125,7 @@ pub fn eval<T: Float + Send + Sync>(f: &Formula, data: &Dataset<T>) -> (Vec<T>, 
 }
 
 /// Evaluates many formulas (each with its own constants) in parallel, one formula per task.
-pub fn eval_many<T: Float + Send + Sync>(fs: &[Formula], data: &Dataset<T>) -> Vec<(Vec<T>, bool)> {
+pub fn eval_many<T: Float + Send + Sync + 'static>(fs: &[Formula], data: &Dataset<T>) -> Vec<(Vec<T>, bool)> {
     fs.par_iter()
         .map_init(Evaluator::new, |ev, f| {
             let consts: Vec<T> = f.consts.iter().map(|c| T::from(*c).unwrap_or_else(T::nan)).collect();
@@ -139,7 +145,7 @@ pub fn eval_many<T: Float + Send + Sync>(fs: &[Formula], data: &Dataset<T>) -> V
 
 /// Like [`eval_into`] but reports why a formula could not be evaluated. `early_exit` chooses
 /// whether to stop at the first non-finite block.
-pub fn try_eval_into<T: Float + Send + Sync>(
+pub fn try_eval_into<T: Float + Send + Sync + 'static>(
     f: &Formula,
     consts: &[T],
     data: &Dataset<T>,
@@ -158,7 +164,7 @@ pub fn try_eval_into<T: Float + Send + Sync>(
 }
 
 /// Runs a compiled program with a given engine over all rows (in parallel when large).
-pub fn run_program<T: Float + Send + Sync>(
+pub fn run_program<T: Float + Send + Sync + 'static>(
     prog: &Program,
     engine: Engine,
     consts: &[T],
@@ -194,7 +200,7 @@ pub fn run_program<T: Float + Send + Sync>(
 }
 
 /// Runs a compiled program with a given engine over all rows on the calling thread.
-pub fn run_program_serial<T: Float + Send + Sync>(
+pub fn run_program_serial<T: Float + Send + Sync + 'static>(
     prog: &Program,
     engine: Engine,
     consts: &[T],

@@ -59,7 +59,10 @@ pub fn bench_eval(
     Ok(lines)
 }
 
-fn run_all<T: Float + Send + Sync>(formulas: &[Formula], data: &Dataset<T>) -> Result<Vec<(Engine, f64)>, KernelError> {
+fn run_all<T: Float + Send + Sync + 'static>(
+    formulas: &[Formula],
+    data: &Dataset<T>,
+) -> Result<Vec<(Engine, f64)>, KernelError> {
     let progs: Vec<(Program, Vec<T>)> = formulas
         .iter()
         .map(|f| {

@@ -57,16 +57,9 @@ pub fn choose_engine(prog: &Program, rows: usize) -> Engine {
     }
 }
 
-/// True when the fused interpreter runs its AVX2 build.
+/// True when the fused interpreter runs a build wider than the baseline.
 fn wide_simd() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    crate::jit::simd_level() > crate::jit::SimdLevel::Baseline
 }
 
 #[cfg(test)]

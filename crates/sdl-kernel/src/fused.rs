@@ -8,7 +8,7 @@
 //! branch-free slice kernels. Semantics equal [`sdl_formula::Op::apply1`]/`apply2`/`apply3`.
 
 use crate::program::{Instr, Src};
-use crate::vmath;
+use crate::vmath::{self, Isa};
 use num_traits::Float;
 use sdl_formula::Op;
 
@@ -47,7 +47,13 @@ fn operand<'a, T: Float>(src: Src, dst: u32, above: &'a [T], cols: Cols<'a, T>, 
 
 /// Executes `instr` on the first `n <= BLOCK` rows of the block.
 #[inline(always)]
-pub(crate) fn exec<T: Float>(instr: &Instr, regs: &mut [T], cols: Cols<'_, T>, consts: &[T], n: usize) {
+pub(crate) fn exec<T: Float + 'static, S: Isa>(
+    instr: &Instr,
+    regs: &mut [T],
+    cols: Cols<'_, T>,
+    consts: &[T],
+    n: usize,
+) {
     let d = match *instr {
         Instr::Un { dst, .. } | Instr::Bin { dst, .. } | Instr::Tern { dst, .. } | Instr::UnBin { dst, .. } => dst,
     };
@@ -55,13 +61,13 @@ pub(crate) fn exec<T: Float>(instr: &Instr, regs: &mut [T], cols: Cols<'_, T>, c
     let out = &mut lo[d as usize * BLOCK..][..n];
     let above: &[T] = above;
     match *instr {
-        Instr::Un { op, a, dst } => unary(op, out, operand(a, dst, above, cols, consts, n)),
+        Instr::Un { op, a, dst } => unary::<T, S>(op, out, operand(a, dst, above, cols, consts, n)),
         Instr::Bin { op, a, b, dst } => {
-            binary(op, out, operand(a, dst, above, cols, consts, n), operand(b, dst, above, cols, consts, n))
+            binary::<T, S>(op, out, operand(a, dst, above, cols, consts, n), operand(b, dst, above, cols, consts, n))
         }
         Instr::UnBin { un, op, a, b, dst } => {
             let (a, b) = (operand(a, dst, above, cols, consts, n), operand(b, dst, above, cols, consts, n));
-            fused(un, op, out, a, b)
+            fused::<T, S>(un, op, out, a, b)
         }
         Instr::Tern { op, c, a, b, dst } => {
             let (c, a, b) = (
@@ -85,8 +91,16 @@ pub(crate) fn exec<T: Float>(instr: &Instr, regs: &mut [T], cols: Cols<'_, T>, c
 #[inline(always)]
 fn map1<T: Float>(out: &mut [T], a: In<T>, f: impl Fn(T) -> T) {
     match a {
-        In::Dst => out.iter_mut().for_each(|o| *o = f(*o)),
-        In::Slice(s) => out.iter_mut().zip(s).for_each(|(o, &x)| *o = f(x)),
+        In::Dst => {
+            for o in out.iter_mut() {
+                *o = f(*o);
+            }
+        }
+        In::Slice(s) => {
+            for (o, &x) in out.iter_mut().zip(s) {
+                *o = f(x);
+            }
+        }
         In::Scalar(v) => out.fill(f(v)),
     }
 }
@@ -94,15 +108,47 @@ fn map1<T: Float>(out: &mut [T], a: In<T>, f: impl Fn(T) -> T) {
 #[inline(always)]
 fn map2<T: Float>(out: &mut [T], a: In<T>, b: In<T>, f: impl Fn(T, T) -> T) {
     match (a, b) {
-        (In::Dst, In::Slice(s)) => out.iter_mut().zip(s).for_each(|(o, &y)| *o = f(*o, y)),
-        (In::Dst, In::Scalar(v)) => out.iter_mut().for_each(|o| *o = f(*o, v)),
-        (In::Slice(s), In::Slice(t)) => out.iter_mut().zip(s.iter().zip(t)).for_each(|(o, (&x, &y))| *o = f(x, y)),
-        (In::Slice(s), In::Scalar(v)) => out.iter_mut().zip(s).for_each(|(o, &x)| *o = f(x, v)),
-        (In::Scalar(u), In::Slice(t)) => out.iter_mut().zip(t).for_each(|(o, &y)| *o = f(u, y)),
+        (In::Dst, In::Slice(s)) => {
+            for (o, &y) in out.iter_mut().zip(s) {
+                *o = f(*o, y);
+            }
+        }
+        (In::Dst, In::Scalar(v)) => {
+            for o in out.iter_mut() {
+                *o = f(*o, v);
+            }
+        }
+        (In::Slice(s), In::Slice(t)) => {
+            for (o, (&x, &y)) in out.iter_mut().zip(s.iter().zip(t)) {
+                *o = f(x, y);
+            }
+        }
+        (In::Slice(s), In::Scalar(v)) => {
+            for (o, &x) in out.iter_mut().zip(s) {
+                *o = f(x, v);
+            }
+        }
+        (In::Scalar(u), In::Slice(t)) => {
+            for (o, &y) in out.iter_mut().zip(t) {
+                *o = f(u, y);
+            }
+        }
         (In::Scalar(u), In::Scalar(v)) => out.fill(f(u, v)),
-        (In::Slice(s), In::Dst) => out.iter_mut().zip(s).for_each(|(o, &x)| *o = f(x, *o)),
-        (In::Scalar(u), In::Dst) => out.iter_mut().for_each(|o| *o = f(u, *o)),
-        (In::Dst, In::Dst) => out.iter_mut().for_each(|o| *o = f(*o, *o)),
+        (In::Slice(s), In::Dst) => {
+            for (o, &x) in out.iter_mut().zip(s) {
+                *o = f(x, *o);
+            }
+        }
+        (In::Scalar(u), In::Dst) => {
+            for o in out.iter_mut() {
+                *o = f(u, *o);
+            }
+        }
+        (In::Dst, In::Dst) => {
+            for o in out.iter_mut() {
+                *o = f(*o, *o);
+            }
+        }
     }
 }
 
@@ -112,42 +158,34 @@ fn load<T: Float>(out: &mut [T], a: In<T>) {
     map1(out, a, |x| x)
 }
 
-/// `x = op(x)` over a slice (used by the JIT's calls).
+/// `x = op(x)` over a slice (the dispatched slice kernels of `jit::unary_at`).
 #[inline(always)]
-pub(crate) fn apply_unary_inplace<T: Float>(op: Op, x: &mut [T]) {
-    unary(op, x, In::Dst)
-}
-
-/// `x = op(x, y)` where `y` is a slice (`Ok`) or a scalar (`Err`) (used by the JIT's calls).
-#[inline(always)]
-pub(crate) fn apply_binary_inplace<T: Float>(op: Op, x: &mut [T], y: Result<&[T], T>) {
-    match y {
-        Ok(s) => binary(op, x, In::Dst, In::Slice(&s[..x.len()])),
-        Err(v) => binary(op, x, In::Dst, In::Scalar(v)),
-    }
+pub(crate) fn apply_unary_inplace<T: Float + 'static, S: Isa>(op: Op, x: &mut [T]) {
+    unary::<T, S>(op, x, In::Dst)
 }
 
 #[inline(always)]
-fn unary<T: Float>(op: Op, out: &mut [T], a: In<T>) {
-    match cheap_unary::<T>(op) {
-        Some(f) => match op {
-            // Monomorphised closures for the hottest cheap operators.
-            Op::Neg => map1(out, a, |x| -x),
-            Op::Square => map1(out, a, |x| x * x),
-            Op::Abs => map1(out, a, |x| x.abs()),
-            Op::Inv => map1(out, a, |x| T::one() / x),
-            Op::Sqrt => map1(out, a, |x| x.sqrt()),
-            _ => map1(out, a, f),
-        },
-        None => {
+fn unary<T: Float + 'static, S: Isa>(op: Op, out: &mut [T], a: In<T>) {
+    // Cheap operators: one monomorphised loop each (no function pointers, so every loop is
+    // inlined into, and vectorised for, the calling build).
+    match op {
+        Op::Neg => map1(out, a, |x| -x),
+        Op::Square => map1(out, a, |x| x * x),
+        Op::Cube => map1(out, a, |x| x * x * x),
+        Op::Abs => map1(out, a, |x| x.abs()),
+        Op::Inv => map1(out, a, |x| T::one() / x),
+        Op::Sqrt => map1(out, a, |x| x.sqrt()),
+        Op::Sign => map1(out, a, sign),
+        Op::Relu => map1(out, a, relu),
+        _ => {
             load(out, a);
-            vmath::apply_unary(op, out);
+            vmath::apply_unary::<T, S>(op, out);
         }
     }
 }
 
 #[inline(always)]
-fn fused<T: Float>(un: Op, op: Op, out: &mut [T], a: In<T>, b: In<T>) {
+fn fused<T: Float + 'static, S: Isa>(un: Op, op: Op, out: &mut [T], a: In<T>, b: In<T>) {
     // One pass for the most common arithmetic pairs with a cheap outer operator.
     macro_rules! pair {
         ($bin:expr) => {
@@ -175,24 +213,27 @@ fn fused<T: Float>(un: Op, op: Op, out: &mut [T], a: In<T>, b: In<T>) {
     }
     // Otherwise: the binary result stays in the L1-resident destination and the outer
     // (transcendental) operator runs over it immediately.
-    binary(op, out, a, b);
-    unary(un, out, In::Dst);
+    binary::<T, S>(op, out, a, b);
+    unary::<T, S>(un, out, In::Dst);
 }
 
 #[inline(always)]
-fn binary<T: Float>(op: Op, out: &mut [T], a: In<T>, b: In<T>) {
+fn binary<T: Float + 'static, S: Isa>(op: Op, out: &mut [T], a: In<T>, b: In<T>) {
+    let nan_or = |x: T, y: T, v: T| if x.is_nan() || y.is_nan() { T::nan() } else { v };
     match op {
         Op::Add => map2(out, a, b, |x, y| x + y),
         Op::Sub => map2(out, a, b, |x, y| x - y),
         Op::Mul => map2(out, a, b, |x, y| x * y),
         Op::Div => map2(out, a, b, |x, y| x / y),
-        Op::Pow => pow(out, a, b),
+        Op::Max => map2(out, a, b, |x, y| nan_or(x, y, x.max(y))),
+        Op::Min => map2(out, a, b, |x, y| nan_or(x, y, x.min(y))),
+        Op::Pow => pow::<T, S>(out, a, b),
         _ => map2(out, a, b, |x, y| scalar2(op, x, y)),
     }
 }
 
 #[inline(always)]
-fn pow<T: Float>(out: &mut [T], a: In<T>, b: In<T>) {
+fn pow<T: Float + 'static, S: Isa>(out: &mut [T], a: In<T>, b: In<T>) {
     if let In::Scalar(e) = b {
         // Small integer exponents (x^2, x^3, x^-1) are exact products: the same value as
         // `powf` within 1 ulp and several times faster.
@@ -210,10 +251,10 @@ fn pow<T: Float>(out: &mut [T], a: In<T>, b: In<T>) {
         }
     }
     match (a, b) {
-        (In::Dst, In::Scalar(v)) => vmath::pow_scalar_exp(out, v),
+        (In::Dst, In::Scalar(v)) => vmath::pow_scalar_exp::<T, S>(out, v),
         (In::Slice(_) | In::Scalar(_), In::Scalar(v)) => {
             load(out, a);
-            vmath::pow_scalar_exp(out, v)
+            vmath::pow_scalar_exp::<T, S>(out, v)
         }
         _ => {
             // A varying exponent: materialise it next to the base, then one slice kernel.
@@ -221,42 +262,33 @@ fn pow<T: Float>(out: &mut [T], a: In<T>, b: In<T>) {
             let n = out.len();
             load(&mut ys[..n], b);
             load(out, a);
-            vmath::pow_slices(out, &ys[..n]);
+            vmath::pow_slices::<T, S>(out, &ys[..n]);
         }
     }
 }
 
-/// Cheap (non-transcendental) unary operators as plain closures; `None` for the rest.
-#[allow(clippy::type_complexity)]
-fn cheap_unary<T: Float>(op: Op) -> Option<fn(T) -> T> {
-    use Op::*;
-    Some(match op {
-        Neg => |x: T| -x,
-        Square => |x: T| x * x,
-        Cube => |x: T| x * x * x,
-        Sqrt => |x: T| x.sqrt(),
-        Abs => |x: T| x.abs(),
-        Inv => |x: T| T::one() / x,
-        Sign => |x: T| {
-            if x > T::zero() {
-                T::one()
-            } else if x < T::zero() {
-                -T::one()
-            } else if x == T::zero() {
-                T::zero()
-            } else {
-                T::nan()
-            }
-        },
-        Relu => |x: T| {
-            if x > T::zero() || x.is_nan() {
-                x
-            } else {
-                T::zero()
-            }
-        },
-        _ => return None,
-    })
+/// `sign(x)` with NaN for NaN (same as `Op::apply1`).
+#[inline(always)]
+fn sign<T: Float>(x: T) -> T {
+    if x > T::zero() {
+        T::one()
+    } else if x < T::zero() {
+        -T::one()
+    } else if x == T::zero() {
+        T::zero()
+    } else {
+        T::nan()
+    }
+}
+
+/// `relu(x)`, NaN passed through (same as `Op::apply1`).
+#[inline(always)]
+fn relu<T: Float>(x: T) -> T {
+    if x > T::zero() || x.is_nan() {
+        x
+    } else {
+        T::zero()
+    }
 }
 
 /// Generic binary semantics (same as `Op::apply2`).

@@ -14,11 +14,13 @@
 //! every lane count. User slices are never handed to generated code: the driver copies each
 //! block in and the results out, so no row count (0 and 1 included) can make it read outside.
 
-use crate::fused::{self, BLOCK};
+use crate::fused::{self, Cols, BLOCK};
 use crate::program::{Instr, Src};
+use crate::vmath::{Fma, Plain};
 use crate::Program;
 use cranelift_codegen::ir::{
-    condcodes::IntCC, types, AbiParam, BlockArg, InstBuilder, MemFlagsData, Signature, Type, UserFuncName, Value,
+    condcodes::{FloatCC, IntCC},
+    types, AbiParam, BlockArg, InstBuilder, MemFlagsData, Signature, Type, UserFuncName, Value,
 };
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
@@ -26,13 +28,22 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module};
 use num_traits::{Float, NumCast};
-use sdl_formula::op::BUILTIN_OPS;
 use sdl_formula::Op;
-use std::collections::HashMap;
+use std::any::TypeId;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Signature of a compiled block function: `(column pointers, constants, registers, n)`.
-type BlockFn<F> = extern "C" fn(*const *const F, *const F, *mut F, usize);
+/// Signature of a compiled block function: `(column pointers, constants, registers, n, view)`;
+/// `view` points at the block's [`Cols`] and is only passed on to [`cb_exec`].
+type BlockFn<F> = extern "C" fn(*const *const F, *const F, *mut F, usize, *const u8);
+
+/// Vectors per loop iteration of a generated arithmetic group.
+const UNROLL: usize = 2;
+const _: () = assert!(BLOCK.is_multiple_of(UNROLL * 4), "generated loops must tile a block exactly");
+
+/// Arithmetic groups with fewer instructions than this become interpreter calls instead: a
+/// 128-bit loop for one or two operations loses to the interpreter's 256/512-bit loop.
+const MIN_GROUP: usize = 2;
 
 /// Maximum number of cached compiled structures; the cache is emptied when it is full.
 const CACHE_CAP: usize = 4096;
@@ -42,66 +53,175 @@ trait Native: Float + Send + Sync + 'static {
     const TY: Type;
     const VEC: Type;
     const LANES: usize;
-    fn unary_cb() -> usize;
-    fn binary_cb() -> usize;
 }
 
 impl Native for f32 {
     const TY: Type = types::F32;
     const VEC: Type = types::F32X4;
     const LANES: usize = 4;
-    fn unary_cb() -> usize {
-        cb_unary::<f32> as *const () as usize
-    }
-    fn binary_cb() -> usize {
-        cb_binary::<f32> as *const () as usize
-    }
 }
 
 impl Native for f64 {
     const TY: Type = types::F64;
     const VEC: Type = types::F64X2;
     const LANES: usize = 2;
-    fn unary_cb() -> usize {
-        cb_unary::<f64> as *const () as usize
+}
+
+/// What the interpreter calls of a compiled function need besides the block: the program's
+/// instructions (the code refers to them by index) and the buffer sizes.
+struct CallCtx {
+    instrs: Vec<Instr>,
+    n_regs: usize,
+    n_consts: usize,
+}
+
+/// Executes instruction `idx` of `ctx` on the current block with the fused interpreter, in
+/// the build of [`simd_level`] (the generated code's calls for transcendental, rare and
+/// isolated operators).
+extern "C" fn cb_exec<F: Native>(
+    ctx: *const CallCtx,
+    idx: u32,
+    view: *const u8,
+    consts: *const F,
+    regs: *mut F,
+    n: usize,
+) {
+    // SAFETY: `ctx` is the `CallCtx` owned by the `Compiled` whose code is running (it lives
+    // as long as the code).
+    let ctx = unsafe { &*ctx };
+    let Some(instr) = ctx.instrs.get(idx as usize) else { return };
+    // SAFETY: the driver passes a pointer to a live `Cols<F>` for this block (its slices stay
+    // borrowed, unchanged, until the generated function returns).
+    let view = unsafe { *(view as *const Cols<'_, F>) };
+    // SAFETY: the driver's register buffer holds `n_regs.max(1) * BLOCK` values and its
+    // constant buffer at least `n_consts.max(1)`; the generated code is suspended in this call
+    // and no Rust reference to either buffer is alive meanwhile.
+    let regs = unsafe { std::slice::from_raw_parts_mut(regs, ctx.n_regs.max(1) * BLOCK) };
+    // SAFETY: see above.
+    let consts = unsafe { std::slice::from_raw_parts(consts, ctx.n_consts.max(1)) };
+    exec_simd(instr, regs, view, consts, n.min(BLOCK));
+}
+
+// ---------------------------------------------------------------------------------------
+// Run-time selection of the interpreter's and the slice kernels' build.
+
+/// The instruction-set builds of the fused interpreter and the slice kernels. The workspace
+/// compiles for baseline x86-64 (SSE2); the same Rust code is compiled again with wider
+/// target features and chosen at run time after CPU detection.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SimdLevel {
+    /// The workspace's target (SSE2 on x86-64), `a * b + c` rounded twice.
+    Baseline,
+    /// AVX2 + FMA: 256-bit vectors, fused multiply-add in the polynomials.
+    Avx2,
+    /// AVX-512 (F, BW, DQ, VL) + FMA: 512-bit vectors and mask registers.
+    Avx512,
+}
+
+impl SimdLevel {
+    /// Every level, narrowest first.
+    pub const ALL: [SimdLevel; 3] = [SimdLevel::Baseline, SimdLevel::Avx2, SimdLevel::Avx512];
+
+    /// The level's name (`baseline`, `avx2`, `avx512`), as accepted by `SDL_KERNEL_SIMD`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SimdLevel::Baseline => "baseline",
+            SimdLevel::Avx2 => "avx2",
+            SimdLevel::Avx512 => "avx512",
+        }
     }
-    fn binary_cb() -> usize {
-        cb_binary::<f64> as *const () as usize
+
+    /// True when this CPU can run the level's build.
+    pub fn supported(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            match self {
+                SimdLevel::Baseline => true,
+                SimdLevel::Avx2 => has!("avx2") && has!("fma"),
+                SimdLevel::Avx512 => {
+                    SimdLevel::Avx2.supported()
+                        && has!("avx512f")
+                        && has!("avx512bw")
+                        && has!("avx512dq")
+                        && has!("avx512vl")
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == SimdLevel::Baseline
+        }
     }
 }
 
-/// `x[..n] = op(x[..n])` for the operator `BUILTIN_OPS[op]`.
-extern "C" fn cb_unary<F: Native>(op: u32, x: *mut F, n: usize) {
-    let Some(&op) = BUILTIN_OPS.get(op as usize) else { return };
-    // SAFETY: generated code passes a register buffer of BLOCK elements and n <= BLOCK; the
-    // buffer is not otherwise borrowed while the generated function runs.
-    let xs = unsafe { std::slice::from_raw_parts_mut(x, n.min(BLOCK)) };
-    unary_simd(op, xs);
+/// The level the evaluators use: the widest this CPU supports, capped by the environment
+/// variable `SDL_KERNEL_SIMD` (`baseline`, `avx2` or `avx512`; read once) when it is set.
+pub fn simd_level() -> SimdLevel {
+    static LEVEL: OnceLock<SimdLevel> = OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        let cap = std::env::var("SDL_KERNEL_SIMD").ok();
+        let cap = SimdLevel::ALL.into_iter().find(|l| cap.as_deref() == Some(l.name())).unwrap_or(SimdLevel::Avx512);
+        SimdLevel::ALL.into_iter().rev().find(|l| *l <= cap && l.supported()).unwrap_or(SimdLevel::Baseline)
+    })
 }
 
-/// `x[..n] = op(x[..n], y)` where `y` is `y[..n]`, or the scalar `*y` when `scalar != 0`.
-extern "C" fn cb_binary<F: Native>(op: u32, x: *mut F, y: *const F, scalar: u32, n: usize) {
-    let Some(&op) = BUILTIN_OPS.get(op as usize) else { return };
-    let n = n.min(BLOCK);
-    // SAFETY: `x` is a register buffer of BLOCK elements; `y` is another register buffer, a
-    // column copy (both BLOCK elements, distinct from `x`) or one element of the constant
-    // vector when `scalar != 0`. Nothing else accesses them during the call.
-    let xs = unsafe { std::slice::from_raw_parts_mut(x, n) };
-    if scalar != 0 {
-        // SAFETY: see above: `y` points at one valid constant.
-        let v = unsafe { *y };
-        fused::apply_binary_inplace(op, xs, Err(v));
+/// `level` if the CPU supports it, else the baseline.
+fn checked(level: SimdLevel) -> SimdLevel {
+    if level.supported() {
+        level
     } else {
-        // SAFETY: see above: `y` has at least n <= BLOCK valid elements and does not alias `x`.
-        let ys = unsafe { std::slice::from_raw_parts(y, n) };
-        fused::apply_binary_inplace(op, xs, Ok(ys));
+        SimdLevel::Baseline
     }
 }
 
-/// Runs the fused interpreter's block loop compiled for AVX2 when the CPU has it (the
-/// workspace builds for baseline x86-64, whose SSE2 vectors are half as wide), otherwise the
-/// baseline build. Same results bit for bit: no fused multiply-add contraction happens in Rust.
-pub(crate) fn run_blocks_simd<T: Float>(
+/// The same slice viewed at type `U` when `T` is `U` (equal type ids), else `None`.
+pub(crate) fn as_type<T: 'static, U: 'static>(x: &[T]) -> Option<&[U]> {
+    if TypeId::of::<T>() == TypeId::of::<U>() {
+        // SAFETY: `T` and `U` are the same type, so the memory is a valid `[U]` of the same
+        // length, borrowed for the same lifetime.
+        Some(unsafe { &*(x as *const [T] as *const [U]) })
+    } else {
+        None
+    }
+}
+
+/// Mutable version of [`as_type`].
+pub(crate) fn as_type_mut<T: 'static, U: 'static>(x: &mut [T]) -> Option<&mut [U]> {
+    if TypeId::of::<T>() == TypeId::of::<U>() {
+        // SAFETY: as in `as_type`; the unique borrow of `x` moves into the result.
+        Some(unsafe { &mut *(x as *mut [T] as *mut [U]) })
+    } else {
+        None
+    }
+}
+
+/// `x` as `&[f32]` when `T` is `f32`.
+#[inline(always)]
+pub(crate) fn as_f32<T: 'static>(x: &[T]) -> Option<&[f32]> {
+    as_type::<T, f32>(x)
+}
+
+/// `x` as `&[f64]` when `T` is `f64`.
+#[inline(always)]
+pub(crate) fn as_f64<T: 'static>(x: &[T]) -> Option<&[f64]> {
+    as_type::<T, f64>(x)
+}
+
+/// `x` as `&mut [f32]` when `T` is `f32`.
+#[inline(always)]
+pub(crate) fn as_f32_mut<T: 'static>(x: &mut [T]) -> Option<&mut [f32]> {
+    as_type_mut::<T, f32>(x)
+}
+
+/// `x` as `&mut [f64]` when `T` is `f64`.
+#[inline(always)]
+pub(crate) fn as_f64_mut<T: 'static>(x: &mut [T]) -> Option<&mut [f64]> {
+    as_type_mut::<T, f64>(x)
+}
+
+/// Runs the fused interpreter's block loop in the build of [`simd_level`].
+pub(crate) fn run_blocks_simd<T: Float + 'static>(
     prog: &Program,
     regs: &mut [T],
     cols: &[&[T]],
@@ -110,18 +230,14 @@ pub(crate) fn run_blocks_simd<T: Float>(
     out: &mut [T],
     early_exit: bool,
 ) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked just above), the only requirement of
-        // `run_blocks_avx2`'s target feature.
-        return unsafe { run_blocks_avx2(prog, regs, cols, consts, start, out, early_exit) };
-    }
-    crate::batch::run_blocks(prog, regs, cols, consts, start, out, early_exit)
+    run_blocks_at(simd_level(), prog, regs, cols, consts, start, out, early_exit)
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn run_blocks_avx2<T: Float>(
+/// Runs the fused interpreter's block loop in the build of `level` (the baseline when the CPU
+/// lacks it).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_blocks_at<T: Float + 'static>(
+    level: SimdLevel,
     prog: &Program,
     regs: &mut [T],
     cols: &[&[T]],
@@ -130,36 +246,123 @@ fn run_blocks_avx2<T: Float>(
     out: &mut [T],
     early_exit: bool,
 ) -> bool {
-    crate::batch::run_blocks(prog, regs, cols, consts, start, out, early_exit)
-}
-
-/// `x = op(x)` compiled for AVX2 when available (the JIT's slice-kernel calls).
-fn unary_simd<T: Float>(op: Op, x: &mut [T]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked just above).
-        return unsafe { unary_avx2(op, x) };
+    match checked(level) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `checked` returned Avx512 only because the CPU has every feature that
+        // `run_blocks_avx512` enables.
+        SimdLevel::Avx512 => unsafe { run_blocks_avx512(prog, regs, cols, consts, start, out, early_exit) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `checked` returned Avx2 only because the CPU has AVX2 and FMA.
+        SimdLevel::Avx2 => unsafe { run_blocks_avx2(prog, regs, cols, consts, start, out, early_exit) },
+        _ => crate::batch::run_blocks::<T, Plain>(prog, regs, cols, consts, start, out, early_exit),
     }
-    fused::apply_unary_inplace(op, x)
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn unary_avx2<T: Float>(op: Op, x: &mut [T]) {
-    fused::apply_unary_inplace(op, x)
+#[target_feature(enable = "avx2,fma")]
+fn run_blocks_avx2<T: Float + 'static>(
+    prog: &Program,
+    regs: &mut [T],
+    cols: &[&[T]],
+    consts: &[T],
+    start: usize,
+    out: &mut [T],
+    early_exit: bool,
+) -> bool {
+    crate::batch::run_blocks::<T, Fma>(prog, regs, cols, consts, start, out, early_exit)
 }
 
-/// A compiled block function and the module owning its code.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+fn run_blocks_avx512<T: Float + 'static>(
+    prog: &Program,
+    regs: &mut [T],
+    cols: &[&[T]],
+    consts: &[T],
+    start: usize,
+    out: &mut [T],
+    early_exit: bool,
+) -> bool {
+    crate::batch::run_blocks::<T, Fma>(prog, regs, cols, consts, start, out, early_exit)
+}
+
+/// `x = op(x)` over a slice in the build of [`simd_level`] (the semantics of `Op::apply1`;
+/// the JIT's calls and the kernel benchmarks use it).
+pub fn simd_apply_unary<T: Float + 'static>(op: Op, x: &mut [T]) {
+    // `simd_level` is always supported, so `unary_at`'s check passes.
+    unary_at(simd_level(), op, x)
+}
+
+/// `x = op(x)` over a slice in the build of `level` (the baseline when the CPU lacks it).
+pub fn unary_at<T: Float + 'static>(level: SimdLevel, op: Op, x: &mut [T]) {
+    match checked(level) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has every feature `unary_avx512` enables (checked).
+        SimdLevel::Avx512 => unsafe { unary_avx512(op, x) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX2 and FMA (checked).
+        SimdLevel::Avx2 => unsafe { unary_avx2(op, x) },
+        _ => fused::apply_unary_inplace::<T, Plain>(op, x),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn unary_avx2<T: Float + 'static>(op: Op, x: &mut [T]) {
+    fused::apply_unary_inplace::<T, Fma>(op, x)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+fn unary_avx512<T: Float + 'static>(op: Op, x: &mut [T]) {
+    fused::apply_unary_inplace::<T, Fma>(op, x)
+}
+
+/// One interpreter instruction on one block (`n <= BLOCK` rows), in the build of
+/// [`simd_level`].
+fn exec_simd<T: Float + 'static>(instr: &Instr, regs: &mut [T], view: Cols<'_, T>, consts: &[T], n: usize) {
+    match simd_level() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `simd_level` returns Avx512 only on CPUs with all of its features.
+        SimdLevel::Avx512 => unsafe { exec_avx512(instr, regs, view, consts, n) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above: Avx2 only on CPUs with AVX2 and FMA.
+        SimdLevel::Avx2 => unsafe { exec_avx2(instr, regs, view, consts, n) },
+        _ => fused::exec::<T, Plain>(instr, regs, view, consts, n),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn exec_avx2<T: Float + 'static>(instr: &Instr, regs: &mut [T], view: Cols<'_, T>, consts: &[T], n: usize) {
+    fused::exec::<T, Fma>(instr, regs, view, consts, n)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+fn exec_avx512<T: Float + 'static>(instr: &Instr, regs: &mut [T], view: Cols<'_, T>, consts: &[T], n: usize) {
+    fused::exec::<T, Fma>(instr, regs, view, consts, n)
+}
+
+/// A compiled block function, the module owning its code and the context its calls use.
 struct Compiled {
     module: Option<JITModule>,
     code: usize,
+    /// A second function for programs with `x ^ c` (constant `c`): it computes every such power
+    /// inline as `x * x` or `x * x * x` and may only run when each of those constants is 2 or
+    /// 3 (indices in `pow_consts`), the exact products the interpreter uses for them.
+    code_int_pow: Option<usize>,
+    pow_consts: Vec<u32>,
     f32: bool,
+    /// Referred to by address from the generated code: boxed so that it never moves.
+    _ctx: Box<CallCtx>,
 }
 
 // SAFETY: the module is only touched again in `drop`, which has exclusive access; the code
-// pointer refers to immutable executable memory that may be called from any thread.
+// pointer refers to immutable executable memory that may be called from any thread; the
+// context is only read.
 unsafe impl Send for Compiled {}
-// SAFETY: shared access only reads `code` and `f32`.
+// SAFETY: shared access only reads `code`, `f32` and the context.
 unsafe impl Sync for Compiled {}
 
 impl Drop for Compiled {
@@ -198,12 +401,21 @@ fn isa() -> Option<&'static OwnedTargetIsa> {
     .as_ref()
 }
 
+/// The registers and columns an instruction reads, and its destination.
+fn operands(i: &Instr) -> ([Option<Src>; 3], u32) {
+    match *i {
+        Instr::Un { a, dst, .. } => ([Some(a), None, None], dst),
+        Instr::Bin { a, b, dst, .. } | Instr::UnBin { a, b, dst, .. } => ([Some(a), Some(b), None], dst),
+        Instr::Tern { c, a, b, dst, .. } => ([Some(c), Some(a), Some(b)], dst),
+    }
+}
+
 /// The cached JIT kernel for `prog` in `T`'s precision (`f32` when `T` has 4 bytes, else
-/// `f64`), compiling it on first use; `None` when the JIT cannot handle the program (leaf
-/// results, ternary operators, an unsupported host) — callers then use the interpreter.
-pub(crate) fn compiled_for<T: Float>(prog: &Program, _x: Option<T>) -> Option<JitKernel> {
+/// `f64`), compiling it on first use; `None` when the JIT cannot handle the program (a leaf
+/// result, an unsupported host) — callers then use the interpreter.
+pub(crate) fn compiled_for<T: Float + 'static>(prog: &Program, _x: Option<T>) -> Option<JitKernel> {
     let single = std::mem::size_of::<T>() <= 4;
-    if !matches!(prog.result, Src::Reg(_)) || prog.instrs.iter().any(|i| matches!(i, Instr::Tern { .. })) {
+    if !matches!(prog.result, Src::Reg(_)) {
         return None;
     }
     let key = (prog.instrs.clone(), prog.n_regs, single);
@@ -221,24 +433,12 @@ pub(crate) fn compiled_for<T: Float>(prog: &Program, _x: Option<T>) -> Option<Ji
         }
     };
     let mut used_cols: Vec<usize> = Vec::new();
-    let mut note = |s: Src| {
-        if let Src::Col(c) = s {
-            if !used_cols.contains(&(c as usize)) {
-                used_cols.push(c as usize);
-            }
-        }
-    };
     for i in &prog.instrs {
-        match *i {
-            Instr::Un { a, .. } => note(a),
-            Instr::Bin { a, b, .. } | Instr::UnBin { a, b, .. } => {
-                note(a);
-                note(b)
-            }
-            Instr::Tern { c, a, b, .. } => {
-                note(c);
-                note(a);
-                note(b)
+        for s in operands(i).0.into_iter().flatten() {
+            if let Src::Col(c) = s {
+                if !used_cols.contains(&(c as usize)) {
+                    used_cols.push(c as usize);
+                }
             }
         }
     }
@@ -247,7 +447,7 @@ pub(crate) fn compiled_for<T: Float>(prog: &Program, _x: Option<T>) -> Option<Ji
 
 impl JitKernel {
     /// Evaluates rows `start .. start + out.len()`; same contract as `Evaluator::run`.
-    pub(crate) fn run<T: Float>(
+    pub(crate) fn run<T: Float + 'static>(
         &self,
         cols: &[&[T]],
         consts: &[T],
@@ -256,13 +456,60 @@ impl JitKernel {
         early_exit: bool,
     ) -> bool {
         if self.compiled.f32 {
-            self.run_native::<T, f32>(cols, consts, start, out, early_exit)
+            self.run_level::<T, f32>(cols, consts, start, out, early_exit)
         } else {
-            self.run_native::<T, f64>(cols, consts, start, out, early_exit)
+            self.run_level::<T, f64>(cols, consts, start, out, early_exit)
         }
     }
 
-    fn run_native<T: Float, F: Native>(
+    /// The driver loop (copies, finiteness checks) compiled for the build of [`simd_level`].
+    fn run_level<T: Float + 'static, F: Native>(
+        &self,
+        cols: &[&[T]],
+        consts: &[T],
+        start: usize,
+        out: &mut [T],
+        early_exit: bool,
+    ) -> bool {
+        match simd_level() {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `simd_level` returns Avx512 only on CPUs with all of its features.
+            SimdLevel::Avx512 => unsafe { self.run_avx512::<T, F>(cols, consts, start, out, early_exit) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `simd_level` returns Avx2 only on CPUs with AVX2 and FMA.
+            SimdLevel::Avx2 => unsafe { self.run_avx2::<T, F>(cols, consts, start, out, early_exit) },
+            _ => self.run_native::<T, F>(cols, consts, start, out, early_exit),
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn run_avx2<T: Float + 'static, F: Native>(
+        &self,
+        cols: &[&[T]],
+        consts: &[T],
+        start: usize,
+        out: &mut [T],
+        early_exit: bool,
+    ) -> bool {
+        self.run_native::<T, F>(cols, consts, start, out, early_exit)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+    fn run_avx512<T: Float + 'static, F: Native>(
+        &self,
+        cols: &[&[T]],
+        consts: &[T],
+        start: usize,
+        out: &mut [T],
+        early_exit: bool,
+    ) -> bool {
+        self.run_native::<T, F>(cols, consts, start, out, early_exit)
+    }
+
+    #[inline(always)]
+    fn run_native<T: Float + 'static, F: Native>(
         &self,
         cols: &[&[T]],
         consts: &[T],
@@ -272,34 +519,68 @@ impl JitKernel {
     ) -> bool {
         let conv = |v: T| <F as NumCast>::from(v).unwrap_or_else(F::nan);
         let n_cols = self.prog.n_cols.max(1);
-        let mut colbuf: Vec<F> = vec![F::zero(); (self.used_cols.len() + 1) * BLOCK];
-        let mut regs: Vec<F> = vec![F::zero(); self.prog.n_regs.max(1) * BLOCK];
-        let mut cbuf: Vec<F> = consts.iter().map(|c| conv(*c)).collect();
-        cbuf.resize(self.prog.n_consts.max(cbuf.len()).max(1), F::nan());
         if cols.len() < self.prog.n_cols || self.used_cols.iter().any(|&c| cols[c].len() < start + out.len()) {
             out.fill(T::nan());
             return false;
         }
-        // SAFETY: `code` was compiled for `F` (checked by `run`) with signature `BlockFn<F>`.
-        let func: BlockFn<F> = unsafe { std::mem::transmute::<usize, BlockFn<F>>(self.compiled.code) };
+        let Src::Reg(res) = self.prog.result else { return false };
+        // Columns already in the kernel's type are read in place for whole blocks (the
+        // generated loops then read exactly the block's BLOCK elements); partial blocks, and
+        // columns of another type, are copied into BLOCK-long buffers, because the generated
+        // loops read whole vectors up to `round_up(n, lanes)`.
+        let direct: Option<Vec<&[F]>> = cols.iter().map(|c| as_type::<T, F>(c)).collect();
+        let mut colbuf: Vec<F> = vec![F::zero(); (self.used_cols.len() + 1) * BLOCK];
+        let mut regs: Vec<F> = vec![F::zero(); self.prog.n_regs.max(1) * BLOCK];
+        let mut cbuf: Vec<F> = consts.iter().map(|c| conv(*c)).collect();
+        cbuf.resize(self.prog.n_consts.max(cbuf.len()).max(1), F::nan());
+        let two = F::one() + F::one();
+        let int_pow = self.compiled.pow_consts.iter().all(|&k| {
+            let e = cbuf[k as usize];
+            e == two || e == two + F::one()
+        });
+        let code = match self.compiled.code_int_pow {
+            Some(c) if int_pow => c,
+            _ => self.compiled.code,
+        };
+        // SAFETY: both functions were compiled for `F` (checked by `run`) with signature
+        // `BlockFn<F>`; the integer-power one only when its precondition (just checked) holds.
+        let func: BlockFn<F> = unsafe { std::mem::transmute::<usize, BlockFn<F>>(code) };
         let mut complete = true;
         let mut ptrs: Vec<*const F> = vec![std::ptr::null(); n_cols];
         for (b, block) in out.chunks_mut(BLOCK).enumerate() {
             let (n, off) = (block.len(), start + b * BLOCK);
-            for (k, &c) in self.used_cols.iter().enumerate() {
-                let dst = &mut colbuf[k * BLOCK..][..n];
-                dst.iter_mut().zip(&cols[c][off..off + n]).for_each(|(d, s)| *d = conv(*s));
+            match &direct {
+                Some(d) if n == BLOCK => {
+                    for &c in &self.used_cols {
+                        // A whole block of the caller's column: exactly the BLOCK elements read.
+                        ptrs[c] = d[c][off..off + BLOCK].as_ptr();
+                    }
+                    let view = Cols { cols: d, off };
+                    func(ptrs.as_ptr(), cbuf.as_ptr(), regs.as_mut_ptr(), n, &view as *const Cols<'_, F> as *const u8);
+                }
+                _ => {
+                    for (k, &c) in self.used_cols.iter().enumerate() {
+                        let dst = &mut colbuf[k * BLOCK..][..n];
+                        dst.iter_mut().zip(&cols[c][off..off + n]).for_each(|(d, s)| *d = conv(*s));
+                    }
+                    // Unused columns are empty for the interpreter calls and point at the spare
+                    // last BLOCK of `colbuf` for the generated code (never read).
+                    let mut view_cols: Vec<&[F]> = vec![&colbuf[self.used_cols.len() * BLOCK..]; n_cols];
+                    for (k, &c) in self.used_cols.iter().enumerate() {
+                        view_cols[c] = &colbuf[k * BLOCK..][..BLOCK];
+                    }
+                    for (p, c) in ptrs.iter_mut().zip(&view_cols) {
+                        *p = c.as_ptr();
+                    }
+                    let view = Cols { cols: &view_cols, off: 0 };
+                    func(ptrs.as_ptr(), cbuf.as_ptr(), regs.as_mut_ptr(), n, &view as *const Cols<'_, F> as *const u8);
+                }
             }
-            // Unused columns point at the spare last BLOCK of `colbuf` (never read).
-            let spare = colbuf[self.used_cols.len() * BLOCK..].as_ptr();
-            ptrs.iter_mut().for_each(|p| *p = spare);
-            for (k, &c) in self.used_cols.iter().enumerate() {
-                ptrs[c] = colbuf[k * BLOCK..].as_ptr();
+            let res = &regs[res as usize * BLOCK..][..n];
+            match as_type_mut::<T, F>(block) {
+                Some(b) => b.copy_from_slice(res),
+                None => block.iter_mut().zip(res).for_each(|(o, v)| *o = T::from(*v).unwrap_or_else(T::nan)),
             }
-            func(ptrs.as_ptr(), cbuf.as_ptr(), regs.as_mut_ptr(), n);
-            let Src::Reg(r) = self.prog.result else { return false };
-            let res = &regs[r as usize * BLOCK..][..n];
-            block.iter_mut().zip(res).for_each(|(o, v)| *o = T::from(*v).unwrap_or_else(T::nan));
             if !block.iter().fold(true, |acc, v| acc & v.is_finite()) {
                 complete = false;
                 if early_exit {
@@ -311,18 +592,47 @@ impl JitKernel {
     }
 }
 
-/// One lowered step: a SIMD loop over arithmetic instructions, or a call to a slice kernel.
+/// One lowered step: a SIMD loop over arithmetic instructions, or a call of the interpreter
+/// for one instruction (by index into the program).
 enum Step {
     Group(Vec<GOp>),
-    Unary { op: Op, dst: u32 },
-    Binary { op: Op, dst: u32, b: Src },
+    Call(u32),
 }
 
 #[derive(Copy, Clone)]
 enum GOp {
-    Copy { a: Src, dst: u32 },
-    Un { op: Op, a: Src, dst: u32 },
-    Bin { op: Op, a: Src, b: Src, dst: u32 },
+    Un {
+        op: Op,
+        a: Src,
+        dst: u32,
+    },
+    Bin {
+        op: Op,
+        a: Src,
+        b: Src,
+        dst: u32,
+    },
+    /// `a ^ consts[k]` where the constant is 2 or 3 (the integer-power variant only).
+    PowK {
+        a: Src,
+        k: u32,
+        dst: u32,
+    },
+}
+
+impl GOp {
+    fn srcs(&self) -> [Option<Src>; 2] {
+        match *self {
+            GOp::Un { a, .. } | GOp::PowK { a, .. } => [Some(a), None],
+            GOp::Bin { a, b, .. } => [Some(a), Some(b)],
+        }
+    }
+
+    fn dst(&self) -> u32 {
+        match *self {
+            GOp::Un { dst, .. } | GOp::Bin { dst, .. } | GOp::PowK { dst, .. } => dst,
+        }
+    }
 }
 
 fn arith_unary(op: Op) -> bool {
@@ -333,141 +643,232 @@ fn arith_binary(op: Op) -> bool {
     matches!(op, Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Max | Op::Min)
 }
 
-fn lower(prog: &Program) -> Vec<Step> {
-    let mut steps: Vec<Step> = Vec::new();
-    let push = |steps: &mut Vec<Step>, g: GOp| match steps.last_mut() {
-        Some(Step::Group(v)) => v.push(g),
-        _ => steps.push(Step::Group(vec![g])),
-    };
-    let un = |steps: &mut Vec<Step>, op: Op, a: Src, dst: u32| {
-        if arith_unary(op) {
-            push(steps, GOp::Un { op, a, dst });
-        } else {
-            if a != Src::Reg(dst) {
-                push(steps, GOp::Copy { a, dst });
-            }
-            steps.push(Step::Unary { op, dst });
+/// The binary part of an instruction as an inline operation, if it is arithmetic (or, with
+/// `int_pow`, a power with a constant exponent).
+fn inline_bin(op: Op, a: Src, b: Src, dst: u32, int_pow: bool) -> Option<GOp> {
+    match (op, b) {
+        _ if arith_binary(op) => Some(GOp::Bin { op, a, b, dst }),
+        (Op::Pow, Src::Const(k)) if int_pow => Some(GOp::PowK { a, k, dst }),
+        _ => None,
+    }
+}
+
+/// The instruction as inline vector operations, when all its operators are arithmetic.
+fn inline_ops(i: &Instr, int_pow: bool) -> Option<Vec<GOp>> {
+    match *i {
+        Instr::Un { op, a, dst } if arith_unary(op) => Some(vec![GOp::Un { op, a, dst }]),
+        Instr::Bin { op, a, b, dst } => Some(vec![inline_bin(op, a, b, dst, int_pow)?]),
+        Instr::UnBin { un, op, a, b, dst } if arith_unary(un) => {
+            Some(vec![inline_bin(op, a, b, dst, int_pow)?, GOp::Un { op: un, a: Src::Reg(dst), dst }])
         }
-    };
-    let bin = |steps: &mut Vec<Step>, op: Op, a: Src, b: Src, dst: u32| {
-        if arith_binary(op) {
-            push(steps, GOp::Bin { op, a, b, dst });
-        } else {
-            if a != Src::Reg(dst) {
-                push(steps, GOp::Copy { a, dst });
-            }
-            steps.push(Step::Binary { op, dst, b });
-        }
-    };
+        _ => None,
+    }
+}
+
+/// Constants used as exponents of `x ^ c` (the integer-power variant's precondition).
+fn pow_consts(prog: &Program) -> Vec<u32> {
+    let mut ks: Vec<u32> = Vec::new();
     for i in &prog.instrs {
-        match *i {
-            Instr::Un { op, a, dst } => un(&mut steps, op, a, dst),
-            Instr::Bin { op, a, b, dst } => bin(&mut steps, op, a, b, dst),
-            Instr::UnBin { un: u, op, a, b, dst } => {
-                bin(&mut steps, op, a, b, dst);
-                un(&mut steps, u, Src::Reg(dst), dst);
+        if let Instr::Bin { op: Op::Pow, b: Src::Const(k), .. } | Instr::UnBin { op: Op::Pow, b: Src::Const(k), .. } =
+            *i
+        {
+            if !ks.contains(&k) {
+                ks.push(k);
             }
-            Instr::Tern { .. } => {}
         }
     }
+    ks
+}
+
+/// Runs of arithmetic instructions become groups (those shorter than [`MIN_GROUP`] calls);
+/// every other instruction a call.
+fn lower(prog: &Program, int_pow: bool) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    let mut run: Vec<(u32, Vec<GOp>)> = Vec::new();
+    let flush = |steps: &mut Vec<Step>, run: &mut Vec<(u32, Vec<GOp>)>| {
+        if run.len() >= MIN_GROUP {
+            steps.push(Step::Group(run.drain(..).flat_map(|(_, g)| g).collect()));
+        } else {
+            steps.extend(run.drain(..).map(|(i, _)| Step::Call(i)));
+        }
+    };
+    for (idx, i) in prog.instrs.iter().enumerate() {
+        match inline_ops(i, int_pow) {
+            Some(g) => run.push((idx as u32, g)),
+            None => {
+                flush(&mut steps, &mut run);
+                steps.push(Step::Call(idx as u32));
+            }
+        }
+    }
+    flush(&mut steps, &mut run);
     steps
+}
+
+/// For each group step, which of its operations must store their value to the register
+/// buffer: those whose register is read from memory later (by an interpreter call, by a later
+/// group that does not hold it in a vector register, or as the program's result) before
+/// being overwritten. Values only used inside their own group stay in vector registers.
+fn stores_needed(steps: &[Step], prog: &Program) -> Vec<Vec<bool>> {
+    let mut needed: HashSet<u32> = HashSet::new();
+    if let Src::Reg(r) = prog.result {
+        needed.insert(r);
+    }
+    let reg = |s: &Src| match s {
+        Src::Reg(r) => Some(*r),
+        _ => None,
+    };
+    let mut out: Vec<Vec<bool>> = steps.iter().map(|_| Vec::new()).collect();
+    for (si, step) in steps.iter().enumerate().rev() {
+        match step {
+            Step::Call(idx) => {
+                let (srcs, dst) = operands(&prog.instrs[*idx as usize]);
+                needed.remove(&dst);
+                needed.extend(srcs.iter().flatten().filter_map(reg));
+            }
+            Step::Group(ops) => {
+                // Registers each operation reads from memory: those not yet written in the group.
+                let mut written: HashSet<u32> = HashSet::new();
+                let mut mem_reads: Vec<Vec<u32>> = Vec::with_capacity(ops.len());
+                for g in ops {
+                    mem_reads
+                        .push(g.srcs().iter().flatten().filter_map(reg).filter(|r| !written.contains(r)).collect());
+                    written.insert(g.dst());
+                }
+                let mut store = vec![false; ops.len()];
+                for (j, g) in ops.iter().enumerate().rev() {
+                    store[j] = needed.remove(&g.dst());
+                    needed.extend(mem_reads[j].iter().copied());
+                }
+                out[si] = store;
+            }
+        }
+    }
+    out
 }
 
 fn compile<F: Native>(prog: &Program) -> Option<Compiled> {
     let isa = isa()?.clone();
     let ptr = isa.pointer_type();
     let mut module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+    let call_ctx = Box::new(CallCtx { instrs: prog.instrs.clone(), n_regs: prog.n_regs, n_consts: prog.n_consts });
+    let pow_consts = pow_consts(prog);
+    let general = define::<F>(&mut module, prog, &call_ctx, false)?;
+    let int_pow = if pow_consts.is_empty() { None } else { Some(define::<F>(&mut module, prog, &call_ctx, true)?) };
+    let _ = ptr;
+    module.finalize_definitions().ok()?;
+    let code = module.get_finalized_function(general) as usize;
+    let code_int_pow = int_pow.map(|f| module.get_finalized_function(f) as usize);
+    Some(Compiled { module: Some(module), code, code_int_pow, pow_consts, f32: F::LANES == 4, _ctx: call_ctx })
+}
+
+/// Declares and defines one block function for `prog` (`int_pow`: the integer-power variant).
+fn define<F: Native>(
+    module: &mut JITModule,
+    prog: &Program,
+    call_ctx: &CallCtx,
+    int_pow: bool,
+) -> Option<cranelift_module::FuncId> {
+    let ptr = module.target_config().pointer_type();
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
     let call_conv = module.target_config().default_call_conv;
     let mut sig = module.make_signature();
-    for _ in 0..4 {
+    for _ in 0..5 {
         sig.params.push(AbiParam::new(ptr));
     }
-    let fid = module.declare_function("block", Linkage::Local, &sig).ok()?;
+    let name = if int_pow { "block_int_pow" } else { "block" };
+    let fid = module.declare_function(name, Linkage::Local, &sig).ok()?;
     ctx.func.signature = sig;
     ctx.func.name = UserFuncName::user(0, fid.as_u32());
     let frontend = module.target_config();
     {
         let mut bcx = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        emit::<F>(&mut bcx, prog, ptr, call_conv);
+        emit::<F>(&mut bcx, prog, call_ctx, ptr, call_conv, int_pow);
         bcx.seal_all_blocks();
         bcx.finalize(frontend);
     }
     module.define_function(fid, &mut ctx).ok()?;
     module.clear_context(&mut ctx);
-    module.finalize_definitions().ok()?;
-    let code = module.get_finalized_function(fid) as usize;
-    Some(Compiled { module: Some(module), code, f32: F::LANES == 4 })
+    Some(fid)
 }
 
-fn emit<F: Native>(bcx: &mut FunctionBuilder, prog: &Program, ptr: Type, cc: CallConv) {
+fn emit<F: Native>(
+    bcx: &mut FunctionBuilder,
+    prog: &Program,
+    call_ctx: &CallCtx,
+    ptr: Type,
+    cc: CallConv,
+    int_pow: bool,
+) {
     let flags = MemFlagsData::new().with_notrap();
     let size = std::mem::size_of::<F>() as i64;
     let entry = bcx.create_block();
     bcx.append_block_params_for_function_params(entry);
     bcx.switch_to_block(entry);
     let p = bcx.block_params(entry).to_vec();
-    let (cols, consts, regs, n) = (p[0], p[1], p[2], p[3]);
-    // Constants (splatted) and column block pointers, loaded once.
-    let mut kvals: HashMap<u32, Value> = HashMap::new();
-    let mut cptrs: HashMap<u32, Value> = HashMap::new();
-    for i in &prog.instrs {
-        let srcs = match *i {
-            Instr::Un { a, .. } => vec![a],
-            Instr::Bin { a, b, .. } | Instr::UnBin { a, b, .. } => vec![a, b],
-            Instr::Tern { c, a, b, .. } => vec![c, a, b],
-        };
-        for s in srcs {
-            match s {
-                Src::Const(k) if !kvals.contains_key(&k) => {
-                    let v = bcx.ins().load(F::TY, flags, consts, (k as i64 * size) as i32);
-                    let v = bcx.ins().splat(F::VEC, v);
-                    kvals.insert(k, v);
-                }
-                Src::Col(c) if !cptrs.contains_key(&c) => {
-                    let v = bcx.ins().load(ptr, flags, cols, (c as i64 * ptr.bytes() as i64) as i32);
-                    cptrs.insert(c, v);
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut usig = Signature::new(cc);
-    usig.params.extend([AbiParam::new(types::I32), AbiParam::new(ptr), AbiParam::new(ptr)]);
-    let usig = bcx.import_signature(usig);
-    let mut bsig = Signature::new(cc);
-    bsig.params.extend([
+    let (cols, consts, regs, n, view) = (p[0], p[1], p[2], p[3], p[4]);
+    let mut csig = Signature::new(cc);
+    csig.params.extend([
+        AbiParam::new(ptr),
         AbiParam::new(types::I32),
         AbiParam::new(ptr),
         AbiParam::new(ptr),
-        AbiParam::new(types::I32),
+        AbiParam::new(ptr),
         AbiParam::new(ptr),
     ]);
-    let bsig = bcx.import_signature(bsig);
+    let csig = bcx.import_signature(csig);
     let reg_off = |r: u32| (r as i64 * BLOCK as i64 * size) as i32;
-    let op_index = |op: Op| BUILTIN_OPS.iter().position(|o| *o == op).unwrap_or(usize::MAX) as i64;
-    for step in lower(prog) {
+    let n_bytes = bcx.ins().imul_imm_s(n, size);
+    let steps = lower(prog, int_pow);
+    let stores = stores_needed(&steps, prog);
+    for (si, step) in steps.into_iter().enumerate() {
         match step {
-            Step::Unary { op, dst } => {
-                let f = bcx.ins().iconst(ptr, F::unary_cb() as i64);
-                let o = bcx.ins().iconst(types::I32, op_index(op));
-                let x = bcx.ins().iadd_imm_s(regs, reg_off(dst) as i64);
-                bcx.ins().call_indirect(usig, f, &[o, x, n]);
-            }
-            Step::Binary { op, dst, b } => {
-                let f = bcx.ins().iconst(ptr, F::binary_cb() as i64);
-                let o = bcx.ins().iconst(types::I32, op_index(op));
-                let x = bcx.ins().iadd_imm_s(regs, reg_off(dst) as i64);
-                let (y, scalar) = match b {
-                    Src::Const(k) => (bcx.ins().iadd_imm_s(consts, k as i64 * size), 1),
-                    Src::Col(c) => (cptrs[&c], 0),
-                    Src::Reg(r) => (bcx.ins().iadd_imm_s(regs, reg_off(r) as i64), 0),
-                };
-                let s = bcx.ins().iconst(types::I32, scalar);
-                bcx.ins().call_indirect(bsig, f, &[o, x, y, s, n]);
+            Step::Call(idx) => {
+                let f = bcx.ins().iconst(ptr, cb_exec::<F> as *const () as i64);
+                let c = bcx.ins().iconst(ptr, call_ctx as *const CallCtx as i64);
+                let i = bcx.ins().iconst(types::I32, idx as i64);
+                bcx.ins().call_indirect(csig, f, &[c, i, view, consts, regs, n]);
             }
             Step::Group(ops) => {
+                let store = &stores[si];
+                // Constants (splatted) and column pointers of this group, loaded before its
+                // loop (not once per function: they would not survive the calls in between).
+                let mut kvals: HashMap<u32, Value> = HashMap::new();
+                let mut cptrs: HashMap<u32, Value> = HashMap::new();
+                // Per integer-power exponent: an all-ones lane mask when it is 3 (else 2).
+                let mut cube_masks: HashMap<u32, Value> = HashMap::new();
+                for g in &ops {
+                    if let GOp::PowK { k, .. } = *g {
+                        if let std::collections::hash_map::Entry::Vacant(slot) = cube_masks.entry(k) {
+                            let e = bcx.ins().load(F::TY, flags, consts, (k as i64 * size) as i32);
+                            let three = if F::LANES == 4 { bcx.ins().f32const(3.0) } else { bcx.ins().f64const(3.0) };
+                            let is3 = bcx.ins().fcmp(FloatCC::Equal, e, three);
+                            let ity = if F::LANES == 4 { types::I32 } else { types::I64 };
+                            let ones = bcx.ins().iconst(ity, -1);
+                            let zero = bcx.ins().iconst(ity, 0);
+                            let m = bcx.ins().select(is3, ones, zero);
+                            let m = bcx.ins().bitcast(F::TY, MemFlagsData::new(), m);
+                            slot.insert(bcx.ins().splat(F::VEC, m));
+                        }
+                    }
+                    for s in g.srcs().into_iter().flatten() {
+                        match s {
+                            Src::Const(k) if !kvals.contains_key(&k) => {
+                                let v = bcx.ins().load(F::TY, flags, consts, (k as i64 * size) as i32);
+                                let v = bcx.ins().splat(F::VEC, v);
+                                kvals.insert(k, v);
+                            }
+                            Src::Col(c) if !cptrs.contains_key(&c) => {
+                                let v = bcx.ins().load(ptr, flags, cols, (c as i64 * ptr.bytes() as i64) as i32);
+                                cptrs.insert(c, v);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                // The loop covers `round_up(n, UNROLL * LANES) <= BLOCK` elements.
+                let stride = (UNROLL * F::LANES) as i64 * size;
                 let header = bcx.create_block();
                 let body = bcx.create_block();
                 let exit = bcx.create_block();
@@ -475,65 +876,76 @@ fn emit<F: Native>(bcx: &mut FunctionBuilder, prog: &Program, ptr: Type, cc: Cal
                 let zero = bcx.ins().iconst(ptr, 0);
                 bcx.ins().jump(header, &[BlockArg::Value(zero)]);
                 bcx.switch_to_block(header);
-                let i = bcx.block_params(header)[0];
-                let more = bcx.ins().icmp(IntCC::UnsignedLessThan, i, n);
+                let byte = bcx.block_params(header)[0];
+                let more = bcx.ins().icmp(IntCC::UnsignedLessThan, byte, n_bytes);
                 bcx.ins().brif(more, body, &[], exit, &[]);
                 bcx.switch_to_block(body);
-                let byte = bcx.ins().imul_imm_s(i, size);
                 let rbase = bcx.ins().iadd(regs, byte);
-                let mut live: HashMap<u32, Value> = HashMap::new();
-                let read = |bcx: &mut FunctionBuilder, s: Src, live: &HashMap<u32, Value>| match s {
-                    Src::Const(k) => kvals[&k],
-                    Src::Col(c) => {
-                        let a = bcx.ins().iadd(cptrs[&c], byte);
-                        bcx.ins().load(F::VEC, flags, a, 0)
-                    }
-                    Src::Reg(r) => match live.get(&r) {
-                        Some(v) => *v,
-                        None => bcx.ins().load(F::VEC, flags, rbase, reg_off(r)),
-                    },
-                };
-                for g in ops {
-                    let (v, dst) = match g {
-                        GOp::Copy { a, dst } => (read(bcx, a, &live), dst),
-                        GOp::Un { op, a, dst } => {
-                            let x = read(bcx, a, &live);
-                            let v = match op {
-                                Op::Neg => bcx.ins().fneg(x),
-                                Op::Abs => bcx.ins().fabs(x),
-                                Op::Sqrt => bcx.ins().sqrt(x),
-                                Op::Square => bcx.ins().fmul(x, x),
-                                Op::Cube => {
-                                    let x2 = bcx.ins().fmul(x, x);
-                                    bcx.ins().fmul(x2, x)
-                                }
-                                _ => {
-                                    // Inv
-                                    let one =
-                                        if F::LANES == 4 { bcx.ins().f32const(1.0) } else { bcx.ins().f64const(1.0) };
-                                    let one = bcx.ins().splat(F::VEC, one);
-                                    bcx.ins().fdiv(one, x)
-                                }
-                            };
-                            (v, dst)
-                        }
-                        GOp::Bin { op, a, b, dst } => {
-                            let (x, y) = (read(bcx, a, &live), read(bcx, b, &live));
-                            let v = match op {
-                                Op::Add => bcx.ins().fadd(x, y),
-                                Op::Sub => bcx.ins().fsub(x, y),
-                                Op::Mul => bcx.ins().fmul(x, y),
-                                Op::Div => bcx.ins().fdiv(x, y),
-                                Op::Max => bcx.ins().fmax(x, y),
-                                _ => bcx.ins().fmin(x, y),
-                            };
-                            (v, dst)
-                        }
+                let cbase: HashMap<u32, Value> = cptrs.iter().map(|(c, p)| (*c, bcx.ins().iadd(*p, byte))).collect();
+                for u in 0..UNROLL {
+                    let lane_off = (u * F::LANES) as i64 * size;
+                    let mut live: HashMap<u32, Value> = HashMap::new();
+                    let read = |bcx: &mut FunctionBuilder, s: Src, live: &HashMap<u32, Value>| match s {
+                        Src::Const(k) => kvals[&k],
+                        Src::Col(c) => bcx.ins().load(F::VEC, flags, cbase[&c], lane_off as i32),
+                        Src::Reg(r) => match live.get(&r) {
+                            Some(v) => *v,
+                            None => bcx.ins().load(F::VEC, flags, rbase, reg_off(r) + lane_off as i32),
+                        },
                     };
-                    bcx.ins().store(flags, v, rbase, reg_off(dst));
-                    live.insert(dst, v);
+                    for (j, g) in ops.iter().enumerate() {
+                        let (v, dst) = match *g {
+                            GOp::Un { op, a, dst } => {
+                                let x = read(bcx, a, &live);
+                                let v = match op {
+                                    Op::Neg => bcx.ins().fneg(x),
+                                    Op::Abs => bcx.ins().fabs(x),
+                                    Op::Sqrt => bcx.ins().sqrt(x),
+                                    Op::Square => bcx.ins().fmul(x, x),
+                                    Op::Cube => {
+                                        let x2 = bcx.ins().fmul(x, x);
+                                        bcx.ins().fmul(x2, x)
+                                    }
+                                    _ => {
+                                        // Inv
+                                        let one = if F::LANES == 4 {
+                                            bcx.ins().f32const(1.0)
+                                        } else {
+                                            bcx.ins().f64const(1.0)
+                                        };
+                                        let one = bcx.ins().splat(F::VEC, one);
+                                        bcx.ins().fdiv(one, x)
+                                    }
+                                };
+                                (v, dst)
+                            }
+                            GOp::PowK { a, k, dst } => {
+                                // x * x, or (x * x) * x: the interpreter's exact products.
+                                let x = read(bcx, a, &live);
+                                let x2 = bcx.ins().fmul(x, x);
+                                let x3 = bcx.ins().fmul(x2, x);
+                                (bcx.ins().bitselect(cube_masks[&k], x3, x2), dst)
+                            }
+                            GOp::Bin { op, a, b, dst } => {
+                                let (x, y) = (read(bcx, a, &live), read(bcx, b, &live));
+                                let v = match op {
+                                    Op::Add => bcx.ins().fadd(x, y),
+                                    Op::Sub => bcx.ins().fsub(x, y),
+                                    Op::Mul => bcx.ins().fmul(x, y),
+                                    Op::Div => bcx.ins().fdiv(x, y),
+                                    Op::Max => bcx.ins().fmax(x, y),
+                                    _ => bcx.ins().fmin(x, y),
+                                };
+                                (v, dst)
+                            }
+                        };
+                        if store[j] {
+                            bcx.ins().store(flags, v, rbase, reg_off(dst) + lane_off as i32);
+                        }
+                        live.insert(dst, v);
+                    }
                 }
-                let next = bcx.ins().iadd_imm_s(i, F::LANES as i64);
+                let next = bcx.ins().iadd_imm_s(byte, stride);
                 bcx.ins().jump(header, &[BlockArg::Value(next)]);
                 bcx.switch_to_block(exit);
             }
