@@ -7,14 +7,15 @@
 //! * 1 row: fused 170–385, row interpreter 75–190 (the block engine pays for its register
 //!   file); 8 rows: fused 26–55, row interpreter 39–89. So fewer than [`SMALL_ROWS`] rows
 //!   use the row interpreter, the rest the fused block interpreter.
-//! * JIT: compiling a structure costs 0.4–1.6 ms (cached by structure afterwards). At 10,000
-//!   rows it is within noise of the fused interpreter on transcendental-heavy formulas (both
-//!   call the same slice kernels) and 1.5–4x slower on arithmetic-only ones (0.80 vs 0.53,
-//!   4.9 vs 1.4 ns/row): the fused loops run 256-bit AVX2, Cranelift emits 128-bit SIMD. So on
-//!   AVX2 hosts the JIT is never chosen automatically. On hosts without AVX2 the fused loops
-//!   drop to SSE2 width and the JIT is chosen from [`JIT_MIN_WORK`] row-operations, the work
-//!   at which ~1 ms of compilation is repaid by ~0.5 ns saved per operation (an estimate: no
-//!   such host was available to measure).
+//! * JIT: compiling a structure costs 0.1–4 ms (cached by structure afterwards). Whole
+//!   benchmark at 10,000 rows, f32, one thread (2026-12-02, AVX-512 host, node evaluations
+//!   per second): AVX-512 build fused 1.2e10 / JIT 1.07e10; AVX2 build (`SDL_KERNEL_SIMD=avx2`)
+//!   fused 9.6e9 / JIT 8.5e9; baseline SSE2 build fused 4.7e9 / JIT 4.8e9. Cranelift emits
+//!   128-bit SIMD for the arithmetic it keeps in registers, so the JIT only wins where the
+//!   interpreter is also 128 bits wide: on wide hosts the fused interpreter is chosen, on
+//!   baseline hosts the JIT from [`JIT_MIN_WORK`] row-operations, the work at which ~1 ms of
+//!   compilation is repaid by ~0.5 ns saved per operation.
+//!
 
 use crate::Program;
 
