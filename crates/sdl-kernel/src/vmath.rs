@@ -97,10 +97,8 @@ pub(crate) fn apply_unary<T: Float + 'static, S: Isa>(op: Op, x: &mut [T]) {
     } else if let Some(x) = as_f64_mut(x) {
         unary_f64::<S>(op, x)
     } else {
-        {
-            for v in x.iter_mut() {
-                *v = scalar1(op, *v);
-            }
+        for v in x.iter_mut() {
+            *v = scalar1(op, *v);
         }
     }
 }
@@ -206,10 +204,8 @@ pub(crate) fn pow_scalar_exp<T: Float + 'static, S: Isa>(x: &mut [T], e: T) {
     } else if let Some(x) = as_f64_mut(x) {
         pow_f64::<S>(x, Exponent::Scalar(e64))
     } else {
-        {
-            for v in x.iter_mut() {
-                *v = v.powf(e);
-            }
+        for v in x.iter_mut() {
+            *v = v.powf(e);
         }
     }
 }
@@ -231,10 +227,8 @@ pub(crate) fn pow_slices<T: Float + 'static, S: Isa>(x: &mut [T], y: &[T]) {
     } else if let (Some(x), Some(y)) = (as_f64_mut(x), as_f64(y)) {
         pow_f64::<S>(x, Exponent::Slice(y))
     } else {
-        {
-            for (v, e) in x.iter_mut().zip(y) {
-                *v = v.powf(*e);
-            }
+        for (v, e) in x.iter_mut().zip(y) {
+            *v = v.powf(*e);
         }
     }
 }
@@ -568,17 +562,13 @@ fn trig1<S: Isa>(x: f64, cos: bool) -> f64 {
 fn trig_f64<S: Isa>(x: &mut [f64], cos: bool) {
     let rare = !all!(v in x.iter() => v.abs() <= TRIG_LIMIT);
     if !rare {
-        {
-            for v in x.iter_mut() {
-                *v = sincos1::<S>(*v, cos);
-            }
-        };
+        for v in x.iter_mut() {
+            *v = sincos1::<S>(*v, cos);
+        }
     } else {
-        {
-            for v in x.iter_mut() {
-                *v = trig1::<S>(*v, cos);
-            }
-        };
+        for v in x.iter_mut() {
+            *v = trig1::<S>(*v, cos);
+        }
     }
 }
 
@@ -599,17 +589,13 @@ pub fn cos_f64<S: Isa>(x: &mut [f64]) {
 #[inline(always)]
 pub fn exp_f64<S: Isa>(x: &mut [f64]) {
     if all!(v in x.iter() => v.abs() <= EXP_NORMAL) {
-        {
-            for v in x.iter_mut() {
-                *v = exp1_normal::<S>(*v);
-            }
-        };
+        for v in x.iter_mut() {
+            *v = exp1_normal::<S>(*v);
+        }
     } else {
-        {
-            for v in x.iter_mut() {
-                *v = exp1::<S>(*v);
-            }
-        };
+        for v in x.iter_mut() {
+            *v = exp1::<S>(*v);
+        }
     }
 }
 
@@ -618,17 +604,13 @@ pub fn exp_f64<S: Isa>(x: &mut [f64]) {
 #[inline(always)]
 pub fn log_f64<S: Isa>(x: &mut [f64]) {
     if all!(v in x.iter() => *v >= f64::MIN_POSITIVE && *v <= f64::MAX) {
-        {
-            for v in x.iter_mut() {
-                *v = log1_normal::<S>(*v);
-            }
-        };
+        for v in x.iter_mut() {
+            *v = log1_normal::<S>(*v);
+        }
     } else {
-        {
-            for v in x.iter_mut() {
-                *v = log1::<S>(*v);
-            }
-        };
+        for v in x.iter_mut() {
+            *v = log1::<S>(*v);
+        }
     }
 }
 
@@ -708,23 +690,17 @@ pub fn tanh1<S: Isa>(x: f64) -> f64 {
 #[inline(always)]
 pub fn tanh_f64<S: Isa>(x: &mut [f64]) {
     if all!(v in x.iter() => v.abs() < 0.5) {
-        {
-            for v in x.iter_mut() {
-                *v = tanh1_small::<S>(*v);
-            }
-        };
+        for v in x.iter_mut() {
+            *v = tanh1_small::<S>(*v);
+        }
     } else if all!(v in x.iter() => v.abs() >= 0.5 || v.is_nan()) {
-        {
-            for v in x.iter_mut() {
-                *v = tanh1_big::<S>(*v);
-            }
-        };
+        for v in x.iter_mut() {
+            *v = tanh1_big::<S>(*v);
+        }
     } else {
-        {
-            for v in x.iter_mut() {
-                *v = tanh1::<S>(*v);
-            }
-        };
+        for v in x.iter_mut() {
+            *v = tanh1::<S>(*v);
+        }
     }
 }
 
@@ -840,11 +816,9 @@ fn sincos1_f32<S: Isa>(x: f32, quadrant: u32) -> f32 {
 fn trig_f32<S: Isa>(x: &mut [f32], quadrant: u32) {
     let rare = !all!(v in x.iter() => v.abs() <= TRIG_LIMIT32);
     if !rare {
-        {
-            for v in x.iter_mut() {
-                *v = sincos1_f32::<S>(*v, quadrant);
-            }
-        };
+        for v in x.iter_mut() {
+            *v = sincos1_f32::<S>(*v, quadrant);
+        }
     } else {
         // Large or non-finite arguments: the f64 kernel's reduction (and std beyond it).
         {
@@ -885,31 +859,25 @@ pub fn tanh1_f32<S: Isa>(x: f32) -> f32 {
 /// `tanh` over a slice of `f32`, in place.
 #[inline(always)]
 pub fn tanh_f32<S: Isa>(x: &mut [f32]) {
-    {
-        for v in x.iter_mut() {
-            *v = tanh1_f32::<S>(*v);
-        }
-    };
+    for v in x.iter_mut() {
+        *v = tanh1_f32::<S>(*v);
+    }
 }
 
 /// `exp` over a slice of `f32`, in place.
 #[inline(always)]
 pub fn exp_f32<S: Isa>(x: &mut [f32]) {
-    {
-        for v in x.iter_mut() {
-            *v = exp1_f32::<S>(*v);
-        }
-    };
+    for v in x.iter_mut() {
+        *v = exp1_f32::<S>(*v);
+    }
 }
 
 /// `ln` over a slice of `f32`, in place.
 #[inline(always)]
 pub fn log_f32<S: Isa>(x: &mut [f32]) {
-    {
-        for v in x.iter_mut() {
-            *v = log1_f32::<S>(*v);
-        }
-    };
+    for v in x.iter_mut() {
+        *v = log1_f32::<S>(*v);
+    }
 }
 
 /// Distance in units in the last place between two `f64` (0 for equal values, including two
