@@ -77,7 +77,7 @@ builtins! {
     "train"(req("net"), req("data")) true: "trains a graph network on graphs: train(gn, data, steps: 1000, lr: 1e-3, batch: 64, seed: 0, ...)";
     "refit"(req("model"), req("data")) true: "trains a network further end to end (a replaced one refits its formulas' constants); reports the loss before and after";
     "messages"(req("model"), req("data"), opt("top")) false: "a table of every edge: receiver and sender features, dx, dy, r, the true force, and the top message channels e0, e1, ...";
-    "message_r2"(req("model"), req("data"), opt("keep")) false: "the paper's Table 1 number: R^2 of a linear fit of the true pair force (pair energy) to the top message channels, on the best-fitting 90% of edges as the paper's code scores it (keep: 1 for every edge)";
+    "message_r2"(req("model"), req("data"), opt("keep"), opt("truth")) false: "the paper's Table 1 number: R^2 of a linear fit of the true pair force (pair energy) to the top message channels, on the best-fitting 90% of edges as the paper's code scores it (keep: 1 for every edge; truth: \"accel\" scores against the force divided by the receiver's mass)";
     "replace"(req("model"), req("message")) false: "the network with its message model replaced by formulas (one per top channel), constants trainable";
     "predict"(req("model"), req("data")) false: "a table of every body's predicted acceleration (graph, node, ax, ay)";
     "mae"(req("model"), req("data")) false: "mean absolute error of a network's predicted accelerations on graphs";

@@ -109,3 +109,23 @@ fn declarations_with_computed_sizes_are_checked_when_they_run() {
         r => panic!("{r:?}"),
     }
 }
+
+#[test]
+fn message_r2_scores_against_the_force_or_the_acceleration() {
+    let out = run(&format!(
+        "{SETUP}\nlet m = train(g, d, steps: 20, batch: 8)\nlet f = message_r2(m, d)\n\
+         let a = message_r2(m, d, truth: \"accel\")\nprint f == message_r2(m, d, truth: \"force\"), a >= 0, a <= 1"
+    ));
+    assert_eq!(out.trim(), "true true true");
+    let (mut s, _) = common::session();
+    s.run_source("<test>", &format!("{SETUP}\nlet m = train(g, d, steps: 5, batch: 8)")).unwrap();
+    for (src, code) in
+        [("message_r2(m, d, truth: \"energy\")", "bad-argument"), ("message_r2(m, d, truth: 3)", "type-mismatch")]
+    {
+        match s.run_source("<test>", src) {
+            Err(RunError::Runtime(d)) => assert_eq!(d.code.name(), code, "{src}"),
+            Err(RunError::Static(ds)) => assert_eq!(ds[0].code.name(), code, "{src}"),
+            r => panic!("{src}: {r:?}"),
+        }
+    }
+}

@@ -324,7 +324,9 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
         "train" => super::network::train(vm, &net_call(&c), &arg(0), &arg(1), &extra),
         "refit" => super::network::refit(vm, &net_call(&c), &arg(0), &arg(1), &extra),
         "messages" => super::network::messages(&net_call(&c), &arg(0), &arg(1), slots[2].as_ref()),
-        "message_r2" => super::network::message_r2(&net_call(&c), &arg(0), &arg(1), slots[2].as_ref()),
+        "message_r2" => {
+            super::network::message_r2(&net_call(&c), &arg(0), &arg(1), slots[2].as_ref(), slots[3].as_ref())
+        }
         "replace" => super::network::replace(&net_call(&c), &arg(0), &arg(1)),
         "predict" => super::network::predict(&net_call(&c), &arg(0), &arg(1)),
         "mae" => super::network::mae(&net_call(&c), &arg(0), &arg(1)),

@@ -509,9 +509,16 @@ pub fn messages(c: &Call, model: &Value, data: &Value, top: Option<&Value>) -> R
     Ok(Value::Table(Rc::new(table)))
 }
 
-/// `message_r2(model, data, keep: 0.9)`: the Table-1 number, scored on the best-fitting `keep`
-/// fraction of edges as the paper's code does (`keep: 1` counts every edge).
-pub fn message_r2(c: &Call, model: &Value, data: &Value, keep: Option<&Value>) -> Result<Value, Diagnostic> {
+/// `message_r2(model, data, keep: 0.9, truth: "force")`: the Table-1 number, scored on the
+/// best-fitting `keep` fraction of edges as the paper's code does (`keep: 1` counts every edge),
+/// against the pair force or (`truth: "accel"`) the force divided by the receiver's mass.
+pub fn message_r2(
+    c: &Call,
+    model: &Value,
+    data: &Value,
+    keep: Option<&Value>,
+    truth: Option<&Value>,
+) -> Result<Value, Diagnostic> {
     let keep = match keep {
         None | Some(Value::Nothing) => 0.9,
         Some(Value::Num(k)) if *k > 0.0 && *k <= 1.0 => *k,
@@ -527,8 +534,29 @@ pub fn message_r2(c: &Call, model: &Value, data: &Value, keep: Option<&Value>) -
     let model = c.network(model)?;
     let data = c.graphs(data)?;
     check_dim(c, &model, &data)?;
+    let accel = match truth {
+        None | Some(Value::Nothing) => false,
+        Some(Value::Str(s)) if &**s == "force" => false,
+        Some(Value::Str(s)) if &**s == "accel" => true,
+        Some(Value::Str(s)) => {
+            return Err(c.err(
+                Code::BadArgument,
+                format!("truth: \"{s}\" is not a target the messages are scored against"),
+                "use truth: \"force\" (the paper's) or truth: \"accel\" (force over the receiver's mass)",
+            ))
+        }
+        Some(other) => return Err(c.wrong("\"force\" or \"accel\"", other)),
+    };
     let (truth, k) = match model.net {
+        Network::Graph(_) if accel => (Truth::Acceleration, data.dim.min(model.net.edge_channels())),
         Network::Graph(_) => (Truth::Force, data.dim.min(model.net.edge_channels())),
+        Network::Hamiltonian(_) if accel => {
+            return Err(c.err(
+                Code::BadArgument,
+                "a Hamiltonian network is scored against its pair energy; there is no acceleration to compare",
+                "leave out truth:",
+            ))
+        }
         Network::Hamiltonian(_) => (Truth::Potential, 1),
     };
     let order = ranked(c, &model, &data)?;

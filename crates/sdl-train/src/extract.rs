@@ -224,6 +224,11 @@ pub enum Truth {
     Force,
     /// The pair potential ([`sdl_sim::pair_potential`], one component).
     Potential,
+    /// The pair force divided by the receiver's mass: the sender's contribution to the
+    /// receiver's acceleration (`dim` components). A network may carry this instead of the
+    /// force (its node model then needs no division by the mass); for the gravity-like laws
+    /// the two differ by the receiver's mass, which no linear fit can absorb.
+    Acceleration,
 }
 
 /// The paper's Table-1 comparison: takes the channels of largest standard deviation in
@@ -245,7 +250,7 @@ pub fn truth_fit(
         return Err(TrainError::NoData);
     }
     let k = match truth {
-        Truth::Force => dim,
+        Truth::Force | Truth::Acceleration => dim,
         Truth::Potential => 1,
     };
     let channels = channels.unwrap_or_else(|| messages.top_channels(k));
@@ -258,6 +263,16 @@ pub fn truth_fit(
         let values = match truth {
             Truth::Force => sdl_sim::pair_force(law, xi, xj, dim)?,
             Truth::Potential => vec![sdl_sim::pair_potential(law, xi, xj, dim)?],
+            Truth::Acceleration => {
+                let m = xi.get(2 * dim + 1).copied().unwrap_or(f64::NAN);
+                if !(m > 0.0 && m.is_finite()) {
+                    return Err(TrainError::BadData(format!(
+                        "graph {} body {} has mass {m}; the acceleration needs a positive mass",
+                        e.graph, e.receiver
+                    )));
+                }
+                sdl_sim::pair_force(law, xi, xj, dim)?.into_iter().map(|f| f / m).collect()
+            }
         };
         for (c, v) in values.into_iter().enumerate() {
             target[c].push(v);

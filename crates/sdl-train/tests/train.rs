@@ -8,8 +8,8 @@ use sdl_sim::{simulate, GraphData, Law, SimConfig};
 use sdl_train::burn::prelude::*;
 use sdl_train::burn::tensor::Distribution;
 use sdl_train::{
-    cpu_device, extract_messages, r_squared, truth_fit, Aggregation, Dataset, GraphNetConfig, MlpSpec, Network,
-    NetworkConfig, Penalty, Schedule, Stop, TrainConfig, TrainError, Trainer, Truth,
+    cpu_device, extract_messages, r_squared, truth_fit, Aggregation, Dataset, EdgeRef, GraphNetConfig, Messages,
+    MlpSpec, Network, NetworkConfig, Penalty, Schedule, Stop, TrainConfig, TrainError, Trainer, Truth,
 };
 
 pub fn spring_data(n: usize, n_sims: usize, seed: u64) -> GraphData {
@@ -300,4 +300,34 @@ fn a_network_trained_on_four_bodies_runs_on_eight() {
 
 fn data_graphs(seed: u64) -> Vec<sdl_sim::Graph> {
     spring_data(4, 1, seed).graphs
+}
+
+/// Messages that carry the pair force over the receiver's mass (rotated and scaled, as a
+/// network may learn them) score 1 against `Truth::Acceleration` and clearly less against the
+/// force itself on every edge for a gravity-like law, where the two differ by the mass.
+#[test]
+fn acceleration_truth_scores_mass_divided_messages() {
+    let mut cfg = SimConfig::new(Law::R1, 4, 2);
+    (cfg.n_sims, cfg.steps, cfg.keep_every, cfg.seed) = (3, 100, 10, 5);
+    let sim = simulate(&cfg).unwrap();
+    let graphs = &sim.graphs[..20];
+    let mut m = Messages { msg_dim: 3, values: Vec::new(), edges: Vec::new() };
+    for (g, graph) in graphs.iter().enumerate() {
+        for (receiver, sender) in (0..4).flat_map(|i| (0..4).filter(move |&j| j != i).map(move |j| (i, j))) {
+            let (xi, xj) = (&graph.nodes[receiver], &graph.nodes[sender]);
+            let f = sdl_sim::pair_force(Law::R1, xi, xj, 2).unwrap();
+            let (ax, ay) = (f[0] / xi[5], f[1] / xi[5]);
+            m.values.extend([0.8 * ax - 0.6 * ay + 0.1, 0.6 * ax + 0.8 * ay, 0.001 * (g as f64)]);
+            m.edges.push(EdgeRef { graph: g, receiver, sender });
+        }
+    }
+    let accel = truth_fit(&m, graphs, Law::R1, 2, Truth::Acceleration, None, 0.9).unwrap();
+    assert_eq!(accel.channels, vec![0, 1]);
+    assert!(accel.table1() > 0.999 && accel.table1_all_edges() > 0.999, "{accel:?}");
+    let force = truth_fit(&m, graphs, Law::R1, 2, Truth::Force, None, 0.9).unwrap();
+    assert!(force.table1_all_edges() < 0.9, "force scored {force:?}");
+    // A body without a positive mass has no acceleration to score against.
+    let mut bad = graphs.to_vec();
+    bad[0].nodes[0][5] = 0.0;
+    assert!(matches!(truth_fit(&m, &bad, Law::R1, 2, Truth::Acceleration, None, 0.9), Err(TrainError::BadData(_))));
 }
