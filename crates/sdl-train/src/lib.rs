@@ -63,12 +63,10 @@ pub fn cpu_device() -> burn::prelude::Device {
     burn::prelude::Device::flex().autodiff()
 }
 
-/// The device to train on: the CPU ([`cpu_device`]) unless this crate was built with the `cuda`
-/// or `wgpu` feature and the environment variable `SDL_DEVICE` names that backend.
+/// The device to train on: the CPU ([`cpu_device`]) unless this crate was built with the `wgpu`
+/// feature and the environment variable `SDL_DEVICE` is `wgpu` (the GPU wgpu finds).
 pub fn training_device() -> burn::prelude::Device {
     match std::env::var("SDL_DEVICE").as_deref() {
-        #[cfg(feature = "cuda")]
-        Ok("cuda") => burn::prelude::Device::cuda(0).autodiff(),
         #[cfg(feature = "wgpu")]
         Ok("wgpu") => burn::prelude::Device::wgpu(Default::default()).autodiff(),
         _ => cpu_device(),
