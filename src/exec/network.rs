@@ -548,8 +548,9 @@ pub fn message_r2(
         Some(other) => return Err(c.wrong("\"force\" or \"accel\"", other)),
     };
     let (truth, k) = match model.net {
-        Network::Graph(_) if accel => (Truth::Acceleration, data.dim.min(model.net.edge_channels())),
-        Network::Graph(_) => (Truth::Force, data.dim.min(model.net.edge_channels())),
+        Network::Graph(_) => {
+            (if accel { Truth::Acceleration } else { Truth::Force }, data.dim.min(model.net.edge_channels()))
+        }
         Network::Hamiltonian(_) if accel => {
             return Err(c.err(
                 Code::BadArgument,

@@ -838,11 +838,9 @@ fn trig_f32<S: Isa>(x: &mut [f32], quadrant: u32) {
         }
     } else {
         // Large or non-finite arguments: the f64 kernel's reduction (and std beyond it).
-        {
-            for v in x.iter_mut() {
-                *v = trig1::<S>(*v as f64, quadrant == 1) as f32;
-            }
-        };
+        for v in x.iter_mut() {
+            *v = trig1::<S>(*v as f64, quadrant == 1) as f32;
+        }
     }
 }
 

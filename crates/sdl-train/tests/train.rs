@@ -313,7 +313,7 @@ fn acceleration_truth_scores_mass_divided_messages() {
     let graphs = &sim.graphs[..20];
     let mut m = Messages { msg_dim: 3, values: Vec::new(), edges: Vec::new() };
     for (g, graph) in graphs.iter().enumerate() {
-        for (receiver, sender) in (0..4).flat_map(|i| (0..4).filter(move |&j| j != i).map(move |j| (i, j))) {
+        for (receiver, sender) in sdl_sim::edges(Law::R1, 4) {
             let (xi, xj) = (&graph.nodes[receiver], &graph.nodes[sender]);
             let f = sdl_sim::pair_force(Law::R1, xi, xj, 2).unwrap();
             let (ax, ay) = (f[0] / xi[5], f[1] / xi[5]);
