@@ -11,7 +11,7 @@ use sdl_formula::rng::Rng;
 
 use crate::error::SimError;
 use crate::law::Law;
-use crate::physics::{add_pair_force, distance, edges};
+use crate::physics::{add_pair_force, charge_mass, distance, edges};
 
 /// One snapshot: node features `[n][2 * dim + 2]` (`[x, y(, z), vx, vy(, vz), q, m]`) and the
 /// true accelerations `[n][dim]`.
@@ -116,8 +116,8 @@ impl GraphData {
                     self.law,
                     &xi[..dim],
                     &xj[..dim],
-                    (xi[2 * dim], xi[2 * dim + 1]),
-                    (xj[2 * dim], xj[2 * dim + 1]),
+                    charge_mass(xi, dim),
+                    charge_mass(xj, dim),
                     1.0,
                     &mut f,
                 );

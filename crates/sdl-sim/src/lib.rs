@@ -43,6 +43,7 @@ pub use error::SimError;
 pub use integrate::Integrator;
 pub use law::Law;
 pub use physics::{
-    accelerations, damping_force, edges, energy, external_force, pair_force, pair_potential, DAMPING, SOFTENING,
+    accelerations, charge_index, damping_force, edges, energy, external_force, mass_index, node_len, pair_force,
+    pair_potential, DAMPING, SOFTENING,
 };
 pub use simulate::{initial_state, simulate, simulate_with, SimConfig, MAX_VALUES};

@@ -30,8 +30,28 @@ pub(crate) fn check_dim(dim: usize) -> Result<(), SimError> {
     }
 }
 
+/// Length of a node row in `dim` dimensions: `[position, velocity, q, m]`.
+pub const fn node_len(dim: usize) -> usize {
+    2 * dim + 2
+}
+
+/// Index of the charge `q` in a node row.
+pub const fn charge_index(dim: usize) -> usize {
+    2 * dim
+}
+
+/// Index of the mass `m` in a node row.
+pub const fn mass_index(dim: usize) -> usize {
+    2 * dim + 1
+}
+
+/// `(q, m)` of a node row (of length [`node_len`]).
+pub(crate) fn charge_mass(row: &[f64], dim: usize) -> (f64, f64) {
+    (row[charge_index(dim)], row[mass_index(dim)])
+}
+
 fn check_row(row: &[f64], node: usize, dim: usize) -> Result<(), SimError> {
-    let expected = 2 * dim + 2;
+    let expected = node_len(dim);
     if row.len() == expected {
         Ok(())
     } else {
@@ -136,15 +156,7 @@ pub fn pair_force(law: Law, xi: &[f64], xj: &[f64], dim: usize) -> Result<Vec<f6
     check_row(xi, 0, dim)?;
     check_row(xj, 1, dim)?;
     let mut out = vec![0.0; dim];
-    add_pair_force(
-        law,
-        &xi[..dim],
-        &xj[..dim],
-        (xi[2 * dim], xi[2 * dim + 1]),
-        (xj[2 * dim], xj[2 * dim + 1]),
-        1.0,
-        &mut out,
-    );
+    add_pair_force(law, &xi[..dim], &xj[..dim], charge_mass(xi, dim), charge_mass(xj, dim), 1.0, &mut out);
     Ok(out)
 }
 
@@ -154,7 +166,8 @@ pub fn pair_potential(law: Law, xi: &[f64], xj: &[f64], dim: usize) -> Result<f6
     check_row(xi, 0, dim)?;
     check_row(xj, 1, dim)?;
     let r = distance(&xi[..dim], &xj[..dim]);
-    Ok(potential_at(law, r, xi[2 * dim], xi[2 * dim + 1], xj[2 * dim], xj[2 * dim + 1]))
+    let ((qi, mi), (qj, mj)) = (charge_mass(xi, dim), charge_mass(xj, dim));
+    Ok(potential_at(law, r, qi, mi, qj, mj))
 }
 
 /// The velocity-dependent force on one body in a system of `n`: `-DAMPING * v / n` for
@@ -175,7 +188,7 @@ pub fn external_force(law: Law, xi: &[f64], dim: usize) -> Result<Vec<f64>, SimE
     check_row(xi, 0, dim)?;
     let mut out = vec![0.0; dim];
     if law == Law::String {
-        out[1] = -xi[2 * dim + 1];
+        out[1] = -xi[mass_index(dim)];
     }
     Ok(out)
 }
@@ -236,8 +249,9 @@ pub(crate) fn unpack(nodes: &[Vec<f64>], dim: usize) -> (Vec<f64>, Vec<f64>, Vec
     for row in nodes {
         pos.extend_from_slice(&row[..dim]);
         vel.extend_from_slice(&row[dim..2 * dim]);
-        q.push(row[2 * dim]);
-        m.push(row[2 * dim + 1]);
+        let (qi, mi) = charge_mass(row, dim);
+        q.push(qi);
+        m.push(mi);
     }
     (pos, vel, q, m)
 }

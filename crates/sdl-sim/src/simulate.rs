@@ -19,7 +19,7 @@ use crate::data::{Graph, GraphData};
 use crate::error::SimError;
 use crate::integrate::{StepFail, Stepper};
 use crate::law::Law;
-use crate::physics::{accel_flat, check_dim};
+use crate::physics::{accel_flat, charge_index, charge_mass, check_dim, mass_index, node_len};
 use crate::Integrator;
 
 /// Upper bound on the numbers a single call to [`simulate`] may produce (node features plus
@@ -118,15 +118,15 @@ fn draw_initial(cfg: &SimConfig, sim: usize) -> Vec<Vec<f64>> {
     let mut rng = Rng::new(cfg.seed).fork(sim as u64);
     (0..cfg.n)
         .map(|i| {
-            let mut row: Vec<f64> = (0..2 * dim + 2).map(|_| rng.normal()).collect();
+            let mut row: Vec<f64> = (0..node_len(dim)).map(|_| rng.normal()).collect();
             if cfg.law == Law::String {
                 row[0] = i as f64 + 0.5 * row[0];
                 row[dim..2 * dim].iter_mut().for_each(|v| *v = 0.0);
-                row[2 * dim + 1] = 1.0;
+                row[mass_index(dim)] = 1.0;
             } else {
-                row[2 * dim + 1] = row[2 * dim + 1].exp();
+                row[mass_index(dim)] = row[mass_index(dim)].exp();
             }
-            row[2 * dim] = if row[2 * dim] < 0.0 { -1.0 } else { 1.0 };
+            row[charge_index(dim)] = if row[charge_index(dim)] < 0.0 { -1.0 } else { 1.0 };
             row
         })
         .collect()
@@ -163,8 +163,7 @@ fn run_one(cfg: &SimConfig, integ: Integrator, sim: usize) -> Result<Vec<Graph>,
     for (i, row) in init.iter().enumerate() {
         y[i * dim..(i + 1) * dim].copy_from_slice(&row[..dim]);
         y[nd + i * dim..nd + (i + 1) * dim].copy_from_slice(&row[dim..2 * dim]);
-        q[i] = row[2 * dim];
-        m[i] = row[2 * dim + 1];
+        (q[i], m[i]) = charge_mass(row, dim);
     }
     let deriv = |y: &[f64], dy: &mut [f64]| {
         let (dpos, dvel) = dy.split_at_mut(nd);
@@ -185,7 +184,7 @@ fn run_one(cfg: &SimConfig, integ: Integrator, sim: usize) -> Result<Vec<Graph>,
             accel_flat(law, dim, &y[..nd], &y[nd..], &q, &m, &mut acc);
             let nodes = (0..n)
                 .map(|i| {
-                    let mut row = Vec::with_capacity(2 * dim + 2);
+                    let mut row = Vec::with_capacity(node_len(dim));
                     row.extend_from_slice(&y[i * dim..(i + 1) * dim]);
                     row.extend_from_slice(&y[nd + i * dim..nd + (i + 1) * dim]);
                     row.push(q[i]);

@@ -264,7 +264,7 @@ pub fn truth_fit(
             Truth::Force => sdl_sim::pair_force(law, xi, xj, dim)?,
             Truth::Potential => vec![sdl_sim::pair_potential(law, xi, xj, dim)?],
             Truth::Acceleration => {
-                let m = xi.get(2 * dim + 1).copied().unwrap_or(f64::NAN);
+                let m = xi.get(sdl_sim::mass_index(dim)).copied().unwrap_or(f64::NAN);
                 if !(m > 0.0 && m.is_finite()) {
                     return Err(TrainError::BadData(format!(
                         "graph {} body {} has mass {m}; the acceleration needs a positive mass",
