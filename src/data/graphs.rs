@@ -6,7 +6,7 @@
 //! coded diagnostic (`file-not-found`, `bad-model-file`), never a panic.
 
 use crate::diag::{Code, Diagnostic};
-use crate::sim::{Graph, GraphData, Law};
+use crate::sim::{node_len, Graph, GraphData, Law};
 use ndarray::{Array1, Array3};
 use ndarray_npy::{NpzReader, NpzWriter};
 use std::path::Path;
@@ -25,7 +25,7 @@ pub fn save_graphs(data: &GraphData, path: &Path) -> Result<(), Diagnostic> {
             .with_help("check the path and permissions")
     };
     let (g, n, d) = (data.len(), data.n, data.dim);
-    let f = 2 * d + 2;
+    let f = node_len(d);
     let nodes: Vec<f64> = data.graphs.iter().flat_map(|gr| gr.nodes.iter().flatten().copied()).collect();
     let accel: Vec<f64> = data.graphs.iter().flat_map(|gr| gr.accel.iter().flatten().copied()).collect();
     let nodes = Array3::from_shape_vec((g, n, f), nodes).map_err(|e| io(&e))?;
@@ -55,7 +55,7 @@ pub fn load_graphs(path: &Path) -> Result<GraphData, Diagnostic> {
     let law = Law::from_name(&name).ok_or_else(|| bad(path, format!("unknown law `{name}`")))?;
     let (g, n, f) = nodes.dim();
     let (ga, na, d) = accel.dim();
-    if ga != g || na != n || f != 2 * d + 2 || n < 2 || !(2..=3).contains(&d) {
+    if ga != g || na != n || f != node_len(d) || n < 2 || !(2..=3).contains(&d) {
         return Err(bad(path, format!("nodes are {g}x{n}x{f} and accelerations {ga}x{na}x{d}")));
     }
     let graphs = (0..g)

@@ -14,6 +14,7 @@
 
 use burn::prelude::*;
 use sdl_formula::rng::Rng;
+use sdl_sim::{charge_index, mass_index, node_len};
 
 use crate::error::TrainError;
 use crate::mlp::{Activation, Mlp, MlpSpec};
@@ -41,10 +42,10 @@ impl HamiltonianConfig {
 
     /// Checks the feature layout and shapes.
     pub fn validate(&self) -> Result<(), TrainError> {
-        if self.dim == 0 || self.features.len() != 2 * self.dim + 2 {
+        if self.dim == 0 || self.features.len() != node_len(self.dim) {
             return Err(TrainError::BadConfig(format!(
                 "a Hamiltonian network needs bodies [position, velocity, charge, mass]: {} features for dim {}, got {}",
-                2 * self.dim + 2,
+                node_len(self.dim),
                 self.dim,
                 self.features.len()
             )));
@@ -100,9 +101,9 @@ impl Hamiltonian {
     /// The canonical coordinates `[q, p = m v, charge, m]` of bodies `x = [q, v, charge, m]`.
     pub fn canonical(&self, x: Tensor<3>) -> Tensor<3> {
         let d = self.config.dim;
-        let mass = x.clone().narrow(2, 2 * d + 1, 1);
+        let mass = x.clone().narrow(2, mass_index(d), 1);
         let p = x.clone().narrow(2, d, d) * mass;
-        Tensor::cat(vec![x.clone().narrow(2, 0, d), p, x.narrow(2, 2 * d, 2)], 2)
+        Tensor::cat(vec![x.clone().narrow(2, 0, d), p, x.narrow(2, charge_index(d), 2)], 2)
     }
 
     /// Hamilton's equations for `x: [batch, n, 2 dim + 2]` (call [`Hamiltonian::check_input`]
@@ -136,7 +137,7 @@ impl Hamiltonian {
         let grad = grad.permute([1, 2, 0]);
         let dh_dq = grad.clone().narrow(2, 0, d);
         let dh_dp = grad.narrow(2, d, d);
-        let mass = x.narrow(2, 2 * d + 1, 1);
+        let mass = x.narrow(2, mass_index(d), 1);
         let dp_dt = dh_dq.neg();
         let accel = dp_dt.clone() / mass;
         HamiltonianForward { dq_dt: dh_dp, dp_dt, accel, pair_energy: energy.reshape([b, e, 1]) }
