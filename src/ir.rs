@@ -1,20 +1,22 @@
-//! The IR: a checked program lowered to flat instruction lists (one [`Chunk`] per function
-//! body plus one for the top level) that [`crate::exec`] runs on a value stack.
+//! The IR: a checked program ([`crate::tree`]) lowered to flat instruction lists (one
+//! [`Chunk`] per function body and default value, plus one for the top level) that
+//! [`crate::exec`] runs on a value stack. [`print_chunk`] shows it (`:ir EXPR` in the REPL).
 //!
-//! Formula literals, models and operator sets are fully static, so lowering turns each into one
-//! `Push` of a ready value: the executor never re-reads syntax. Local variables get numbered
-//! slots; top-level `let`s are globals by name, so the REPL can redefine them.
+//! Lowering reads only the checked tree: names arrive resolved (local slot, captured slot,
+//! global, built-in, operator), built-in calls arrive bound (one value per parameter, defaults
+//! filled in), literals arrive converted, so each becomes one `Push` of a ready value. A
+//! function becomes a prototype; `MakeClosure` pairs it with the values it captures.
 //!
-//! **Invariant:** lowering runs only on programs the checker accepted; it still never panics on
-//! error nodes (they lower to a push of `nothing`).
+//! **Invariant:** lowering runs only on programs the checker accepted and never fails.
 
+use crate::builtins::Builtin;
 use crate::diag::SourceId;
+use crate::domain::graphnet::GraphNetTemplate;
 use crate::exec::value::Value;
-use crate::formula::Op;
-use crate::sema::opset;
-use crate::sema::symbolic::{to_formula, to_model};
-use crate::syntax::ast::*;
-use std::collections::HashMap;
+use crate::formula::{Formula, Op};
+use crate::syntax::ast::{BinOp, Span, UnOp};
+use crate::tree::{self, Capture, Kind, Lit, Name, Target};
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 /// One instruction.
@@ -23,6 +25,10 @@ pub enum Instr {
     Push(Value),
     LoadLocal(u32),
     StoreLocal(u32),
+    /// The i-th value the running closure captured.
+    LoadCapture(u32),
+    /// The running closure itself.
+    LoadSelf,
     LoadGlobal(Rc<str>, Span),
     StoreGlobal(Rc<str>),
     /// Pops n values, pushes a list.
@@ -34,21 +40,28 @@ pub enum Instr {
     Neg(Span),
     Not(Span),
     Binary(BinOp, Span),
-    /// Pops the arguments (n = names.len()) and the callee below them; pushes the result.
-    Call(Rc<[Option<String>]>, Span),
+    /// Pops one value per parameter of the built-in, then one per named option; pushes the
+    /// result.
+    CallBuiltin(Builtin, Rc<[String]>, Span),
+    /// Pops n arguments (`Value::Absent` where the default applies) and the callee below them.
+    CallFn(u32, Span),
+    /// Pops the operator's arguments; applies it to numbers or formulas.
+    CallOp(Op, u32, Span),
+    /// Pops the arguments (n = names.len()) and the callee below them; binds by name.
+    CallDynamic(Rc<[Option<String>]>, Span),
     Jump(u32),
     /// Pops a bool; jumps when it is false.
     JumpIfFalse(u32, Span),
     Pop,
     /// Pops n values and prints them on one line.
     Print(u32),
-    /// Pops a table, pushes the rows where the formula is positive.
-    Where(Rc<crate::formula::Formula>, Span),
-    /// Pushes a new function value.
-    MakeFn(Rc<FnProto>),
-    /// Pops the values of the declaration's size expressions (in slot order) and pushes the
+    /// Pops a table (or graphs), pushes the rows where the formula is positive.
+    Where(Rc<Formula>, Span),
+    /// Pops the captured values, pushes a closure of the prototype.
+    MakeClosure(Rc<FnProto>),
+    /// Pops the values of the declaration's computed sizes (in slot order) and pushes the
     /// graph-network declaration.
-    GraphNet(Rc<crate::sema::graphnet::GraphNetTemplate>),
+    GraphNet(Rc<GraphNetTemplate>, Span),
 }
 
 /// A straight-line instruction list with its number of local slots.
@@ -64,40 +77,45 @@ pub struct Chunk {
 pub struct FnProto {
     pub name: String,
     pub params: Vec<String>,
-    /// Default-value chunks, evaluated at call time in the global environment.
+    /// Default-value chunks, run in the function's frame when an argument is left out.
     pub defaults: Vec<Option<Chunk>>,
     pub body: Chunk,
+    /// How many values a closure of this function captures.
+    pub n_captures: u32,
 }
 
 struct Lowerer {
     code: Vec<Instr>,
-    scopes: Vec<HashMap<String, u32>>,
-    n_locals: u32,
-    /// False at the top level, where `let` defines globals.
-    in_function: bool,
-    source: SourceId,
 }
 
 /// Lowers a checked program. The chunk leaves the value of the last top-level expression
 /// statement on the stack (or `nothing`), which the REPL echoes.
-pub fn lower_program(prog: &Program, source: SourceId) -> Chunk {
-    let mut l = Lowerer { code: vec![], scopes: vec![], n_locals: 0, in_function: false, source };
+pub fn lower_program(prog: &tree::Program) -> Chunk {
+    let mut l = Lowerer { code: vec![] };
     let mut last_is_value = false;
     for (i, stmt) in prog.stmts.iter().enumerate() {
-        let last = i + 1 == prog.stmts.len();
-        last_is_value = l.stmt(stmt, last);
+        last_is_value = l.stmt(stmt, i + 1 == prog.stmts.len());
     }
     if !last_is_value {
-        l.code.push(Instr::Push(Value::Nothing));
+        l.push(Value::Nothing);
     }
-    Chunk { code: l.code, n_locals: l.n_locals, source }
+    Chunk { code: l.code, n_locals: prog.n_locals, source: prog.source }
 }
 
-/// Lowers one expression on its own (for `:type`-like uses and default values).
-pub fn lower_expr(e: &Expr, source: SourceId) -> Chunk {
-    let mut l = Lowerer { code: vec![], scopes: vec![HashMap::new()], n_locals: 0, in_function: true, source };
+fn lower_expr(e: &tree::Expr, n_locals: u32, source: SourceId) -> Chunk {
+    let mut l = Lowerer { code: vec![] };
     l.expr(e);
-    Chunk { code: l.code, n_locals: l.n_locals, source }
+    Chunk { code: l.code, n_locals, source }
+}
+
+fn lower_fn(f: &tree::Function) -> FnProto {
+    FnProto {
+        name: f.name.clone(),
+        params: f.params.clone(),
+        defaults: f.defaults.iter().map(|d| d.as_ref().map(|d| lower_expr(d, f.n_locals, f.source))).collect(),
+        body: lower_expr(&f.body, f.n_locals, f.source),
+        n_captures: f.captures.len() as u32,
+    }
 }
 
 impl Lowerer {
@@ -105,115 +123,101 @@ impl Lowerer {
         self.code.len() as u32
     }
 
-    fn new_local(&mut self, name: &str) -> u32 {
-        let slot = self.n_locals;
-        self.n_locals += 1;
-        if self.scopes.is_empty() {
-            self.scopes.push(HashMap::new());
-        }
-        self.scopes.last_mut().expect("a scope exists").insert(name.to_string(), slot);
-        slot
+    fn push(&mut self, v: Value) {
+        self.code.push(Instr::Push(v));
     }
 
-    fn local(&self, name: &str) -> Option<u32> {
-        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
-    }
-
-    fn store(&mut self, name: &str) {
-        if self.in_function || !self.scopes.is_empty() {
-            let slot = self.new_local(name);
-            self.code.push(Instr::StoreLocal(slot));
-        } else {
-            self.code.push(Instr::StoreGlobal(name.into()));
-        }
+    fn store(&mut self, target: &Target) {
+        self.code.push(match target {
+            Target::Global(name) => Instr::StoreGlobal(name.clone()),
+            Target::Local(slot) => Instr::StoreLocal(*slot),
+        });
     }
 
     /// Lowers a statement; returns true when it left a value on the stack (only for the last
     /// expression statement when `keep` is set).
-    fn stmt(&mut self, stmt: &Stmt, keep: bool) -> bool {
-        match &stmt.kind {
-            StmtKind::Let { name, value, .. } => {
+    fn stmt(&mut self, stmt: &tree::Stmt, keep: bool) -> bool {
+        match stmt {
+            tree::Stmt::Let { target, value } => {
                 self.expr(value);
-                self.store(&name.name);
+                self.store(target);
                 false
             }
-            StmtKind::Fn { name, params, body, .. } => {
-                let proto = lower_fn(&name.name, params, body, self.source);
-                self.code.push(Instr::MakeFn(Rc::new(proto)));
-                self.store(&name.name);
+            tree::Stmt::Fn { target, func } => {
+                for c in &func.captures {
+                    self.code.push(match c {
+                        Capture::Local(s) => Instr::LoadLocal(*s),
+                        Capture::Outer(i) => Instr::LoadCapture(*i),
+                        Capture::SelfFn => Instr::LoadSelf,
+                    });
+                }
+                self.code.push(Instr::MakeClosure(Rc::new(lower_fn(func))));
+                self.store(target);
                 false
             }
-            StmtKind::Op { name, .. } => {
-                let v = Op::from_name(&name.name).map(Value::OpFn).unwrap_or(Value::Nothing);
-                self.code.push(Instr::Push(v));
-                self.store(&name.name);
+            tree::Stmt::Op { target, op, .. } => {
+                self.push(Value::OpFn(*op));
+                self.store(target);
                 false
             }
-            StmtKind::Print(args) => {
+            tree::Stmt::Print(args) => {
                 for a in args {
                     self.expr(a);
                 }
                 self.code.push(Instr::Print(args.len() as u32));
                 false
             }
-            StmtKind::Expr(e) => {
+            tree::Stmt::Expr(e) => {
                 self.expr(e);
                 if !keep {
                     self.code.push(Instr::Pop);
                 }
                 keep
             }
-            StmtKind::Error => false,
         }
     }
 
-    fn expr(&mut self, e: &Expr) {
+    fn expr(&mut self, e: &tree::Expr) {
+        let span = e.span.clone();
         match &e.kind {
-            ExprKind::Num(n) => self.code.push(Instr::Push(Value::Num(*n))),
-            ExprKind::Bool(b) => self.code.push(Instr::Push(Value::Bool(*b))),
-            ExprKind::Str(s) => self.code.push(Instr::Push(Value::Str(s.as_str().into()))),
-            ExprKind::Var(name) => match self.local(name) {
-                Some(slot) => self.code.push(Instr::LoadLocal(slot)),
-                None => self.code.push(Instr::LoadGlobal(name.as_str().into(), e.span.clone())),
-            },
-            ExprKind::List(items) => {
+            Kind::Lit(lit) => self.push(lit_value(lit)),
+            Kind::Name(name) => self.name(name, span),
+            Kind::List(items) => {
                 for i in items {
                     self.expr(i);
                 }
                 self.code.push(Instr::List(items.len() as u32));
             }
-            ExprKind::Record(fields) => {
+            Kind::Record(fields) => {
                 for (_, v) in fields {
                     self.expr(v);
                 }
-                self.code.push(Instr::Record(fields.iter().map(|(n, _)| n.name.clone()).collect()));
+                self.code.push(Instr::Record(fields.iter().map(|(n, _)| n.clone()).collect()));
             }
-            ExprKind::Field(base, field) => {
+            Kind::Field(base, name, fspan) => {
                 self.expr(base);
-                self.code.push(Instr::Field(field.name.as_str().into(), field.span.clone()));
+                self.code.push(Instr::Field(name.as_str().into(), fspan.clone()));
             }
-            ExprKind::Index(base, index) => {
+            Kind::Index(base, index) => {
                 self.expr(base);
                 self.expr(index);
-                self.code.push(Instr::Index(e.span.clone()));
+                self.code.push(Instr::Index(span));
             }
-            ExprKind::Call(callee, args) => self.call(callee, args, e.span.clone()),
-            ExprKind::Unary(UnOp::Neg, a) => {
+            Kind::Unary(op, a) => {
                 self.expr(a);
-                self.code.push(Instr::Neg(e.span.clone()));
+                self.code.push(match op {
+                    UnOp::Neg => Instr::Neg(span),
+                    UnOp::Not => Instr::Not(span),
+                });
             }
-            ExprKind::Unary(UnOp::Not, a) => {
-                self.expr(a);
-                self.code.push(Instr::Not(e.span.clone()));
-            }
-            ExprKind::Binary(BinOp::And, a, b) => self.branch(a, |l| l.expr(b), |l| l.push(Value::Bool(false))),
-            ExprKind::Binary(BinOp::Or, a, b) => self.branch(a, |l| l.push(Value::Bool(true)), |l| l.expr(b)),
-            ExprKind::Binary(op, a, b) => {
+            Kind::Binary(op, a, b) => {
                 self.expr(a);
                 self.expr(b);
-                self.code.push(Instr::Binary(*op, e.span.clone()));
+                self.code.push(Instr::Binary(*op, span));
             }
-            ExprKind::If(c, t, f) => self.branch(
+            Kind::Logic(BinOp::And, a, b) => self.branch(a, |l| l.expr(b), |l| l.push(Value::Bool(false))),
+            Kind::Logic(_, a, b) => self.branch(a, |l| l.push(Value::Bool(true)), |l| l.expr(b)),
+            Kind::If(c, t, f) => self.branch(
                 c,
                 |l| l.expr(t),
                 |l| match f {
@@ -221,53 +225,74 @@ impl Lowerer {
                     None => l.push(Value::Nothing),
                 },
             ),
-            ExprKind::Block(stmts) => {
-                self.scopes.push(HashMap::new());
-                let mut has_value = false;
-                for (i, s) in stmts.iter().enumerate() {
-                    has_value = self.stmt(s, i + 1 == stmts.len());
+            Kind::Block(stmts, value) => {
+                for s in stmts {
+                    self.stmt(s, false);
                 }
-                if !has_value {
-                    self.push(Value::Nothing);
+                match value {
+                    Some(v) => self.expr(v),
+                    None => self.push(Value::Nothing),
                 }
-                self.scopes.pop();
             }
-            ExprKind::Formula(body) => {
-                let v = to_formula(body).map(|f| Value::Formula(Rc::new(f))).unwrap_or(Value::Nothing);
-                self.push(v);
+            Kind::CallBuiltin { builtin, args, named } => {
+                for a in args.iter().chain(named.iter().map(|(_, x)| x)) {
+                    self.expr(a);
+                }
+                let names: Rc<[String]> = named.iter().map(|(n, _)| n.clone()).collect();
+                self.code.push(Instr::CallBuiltin(*builtin, names, span));
             }
-            ExprKind::Model(a, b) => {
-                let v = to_model(a, b).map(|m| Value::Model(Rc::new(m))).unwrap_or(Value::Nothing);
-                self.push(v);
-            }
-            ExprKind::Where(t, cond) => {
-                self.expr(t);
-                let f = to_formula(cond).unwrap_or_else(|_| crate::formula::Formula::constant(f64::NAN));
-                self.code.push(Instr::Where(Rc::new(f), e.span.clone()));
-            }
-            ExprKind::Operators(entries) => {
-                let v = opset::build(entries, &e.span).map(|s| Value::OpSet(Rc::new(s))).unwrap_or(Value::Nothing);
-                self.push(v);
-            }
-            ExprKind::GraphNet(entries) => match crate::sema::graphnet::build(entries, &e.span) {
-                Ok(t) => {
-                    for slot in &t.exprs {
-                        self.expr(slot);
+            Kind::CallFn { callee, args } => {
+                self.expr(callee);
+                for a in args {
+                    match a {
+                        Some(a) => self.expr(a),
+                        None => self.push(Value::Absent),
                     }
-                    self.code.push(Instr::GraphNet(Rc::new(t)));
                 }
-                Err(_) => self.push(Value::Nothing),
-            },
-            ExprKind::Error => self.push(Value::Nothing),
+                self.code.push(Instr::CallFn(args.len() as u32, span));
+            }
+            Kind::CallOp { op, args } => {
+                for a in args {
+                    self.expr(a);
+                }
+                self.code.push(Instr::CallOp(*op, args.len() as u32, span));
+            }
+            Kind::CallDynamic { callee, args } => {
+                self.expr(callee);
+                for (_, a) in args {
+                    self.expr(a);
+                }
+                let names: Rc<[Option<String>]> = args.iter().map(|(n, _)| n.clone()).collect();
+                self.code.push(Instr::CallDynamic(names, span));
+            }
+            Kind::Where(t, cond) => {
+                self.expr(t);
+                self.code.push(Instr::Where(cond.clone(), span));
+            }
+            Kind::GraphNet(template, sizes) => {
+                for s in sizes {
+                    self.expr(s);
+                }
+                self.code.push(Instr::GraphNet(template.clone(), span));
+            }
+            Kind::Error => self.push(Value::Nothing),
         }
     }
 
-    fn push(&mut self, v: Value) {
-        self.code.push(Instr::Push(v));
+    fn name(&mut self, name: &Name, span: Span) {
+        self.code.push(match name {
+            Name::Local(slot) => Instr::LoadLocal(*slot),
+            Name::Captured(i) => Instr::LoadCapture(*i),
+            Name::SelfFn => Instr::LoadSelf,
+            Name::Global(n) => Instr::LoadGlobal(n.clone(), span),
+            Name::Builtin(b) => Instr::Push(Value::Builtin(*b)),
+            Name::Op(op) => Instr::Push(Value::OpFn(*op)),
+            Name::Const(v) => Instr::Push(Value::Num(*v)),
+        });
     }
 
     /// `if cond { then } else { other }` shape used by `if`, `and` and `or`.
-    fn branch(&mut self, cond: &Expr, then: impl FnOnce(&mut Self), other: impl FnOnce(&mut Self)) {
+    fn branch(&mut self, cond: &tree::Expr, then: impl FnOnce(&mut Self), other: impl FnOnce(&mut Self)) {
         self.expr(cond);
         let jf = self.here();
         self.code.push(Instr::JumpIfFalse(0, cond.span.clone()));
@@ -280,33 +305,98 @@ impl Lowerer {
         self.code[jf as usize] = Instr::JumpIfFalse(else_at, cond.span.clone());
         self.code[j as usize] = Instr::Jump(end);
     }
+}
 
-    fn call(&mut self, callee: &Expr, args: &[Arg], span: Span) {
-        self.expr(callee);
-        // `diff(f, r)`: a bare name in the variable position means the variable itself.
-        let symbolic_var = matches!(&callee.kind, ExprKind::Var(n) if n == "diff" && self.local(n).is_none());
-        for (i, a) in args.iter().enumerate() {
-            let is_var_slot = a.name.as_ref().map(|n| n.name == "var").unwrap_or(i == 1);
-            match (&a.value.kind, symbolic_var && is_var_slot) {
-                (ExprKind::Var(v), true) => self.push(Value::Str(v.as_str().into())),
-                _ => self.expr(&a.value),
-            }
-        }
-        let names: Rc<[Option<String>]> = args.iter().map(|a| a.name.as_ref().map(|n| n.name.clone())).collect();
-        self.code.push(Instr::Call(names, span));
+fn lit_value(lit: &Lit) -> Value {
+    match lit {
+        Lit::Num(n) => Value::Num(*n),
+        Lit::Bool(b) => Value::Bool(*b),
+        Lit::Str(s) => Value::Str(s.clone()),
+        Lit::Nothing => Value::Nothing,
+        Lit::Formula(f) => Value::Formula(f.clone()),
+        Lit::Model(m) => Value::Model(m.clone()),
+        Lit::OpSet(s) => Value::OpSet(s.clone()),
     }
 }
 
-fn lower_fn(name: &str, params: &[Param], body: &Expr, source: SourceId) -> FnProto {
-    let mut l = Lowerer { code: vec![], scopes: vec![HashMap::new()], n_locals: 0, in_function: true, source };
-    for p in params {
-        l.new_local(&p.name.name);
+/// The chunk as text, one instruction a line, with the chunks of the functions it creates
+/// after it (`:ir` shows this; the lowering snapshots compare it).
+pub fn print_chunk(chunk: &Chunk) -> String {
+    let mut out = String::new();
+    write_chunk(&mut out, "main", chunk);
+    out
+}
+
+fn write_chunk(out: &mut String, name: &str, chunk: &Chunk) {
+    let _ = writeln!(out, "{name}: locals {}", chunk.n_locals);
+    let mut protos = Vec::new();
+    for (i, ins) in chunk.code.iter().enumerate() {
+        let _ = writeln!(out, "  {i:>3}  {}", instr_text(ins));
+        if let Instr::MakeClosure(p) = ins {
+            protos.push(p.clone());
+        }
     }
-    l.expr(body);
-    FnProto {
-        name: name.to_string(),
-        params: params.iter().map(|p| p.name.name.clone()).collect(),
-        defaults: params.iter().map(|p| p.default.as_ref().map(|d| lower_expr(d, source))).collect(),
-        body: Chunk { code: l.code, n_locals: l.n_locals, source },
+    for p in protos {
+        for (param, d) in p.params.iter().zip(&p.defaults) {
+            if let Some(d) = d {
+                write_chunk(out, &format!("fn {} default {param}", p.name), d);
+            }
+        }
+        write_chunk(out, &format!("fn {}({}) captures {}", p.name, p.params.join(", "), p.n_captures), &p.body);
+    }
+}
+
+fn instr_text(ins: &Instr) -> String {
+    match ins {
+        Instr::Push(v) => format!("push {}", value_text(v)),
+        Instr::LoadLocal(s) => format!("load local {s}"),
+        Instr::StoreLocal(s) => format!("store local {s}"),
+        Instr::LoadCapture(i) => format!("load capture {i}"),
+        Instr::LoadSelf => "load self".into(),
+        Instr::LoadGlobal(n, _) => format!("load global {n}"),
+        Instr::StoreGlobal(n) => format!("store global {n}"),
+        Instr::List(n) => format!("list {n}"),
+        Instr::Record(names) => format!("record {}", names.join(" ")),
+        Instr::Field(n, _) => format!("field {n}"),
+        Instr::Index(_) => "index".into(),
+        Instr::Neg(_) => "neg".into(),
+        Instr::Not(_) => "not".into(),
+        Instr::Binary(op, _) => format!("binary {}", op.symbol()),
+        Instr::CallBuiltin(b, named, _) if named.is_empty() => format!("call {}/{}", b.name(), b.spec().params.len()),
+        Instr::CallBuiltin(b, named, _) => {
+            format!(
+                "call {}/{} {}",
+                b.name(),
+                b.spec().params.len(),
+                named.iter().map(|n| format!("{n}:")).collect::<String>()
+            )
+        }
+        Instr::CallFn(n, _) => format!("call fn/{n}"),
+        Instr::CallOp(op, n, _) => format!("apply {}/{n}", op.name()),
+        Instr::CallDynamic(names, _) => format!(
+            "call dynamic/{}{}",
+            names.len(),
+            names.iter().flatten().map(|n| format!(" {n}:")).collect::<String>()
+        ),
+        Instr::Jump(t) => format!("jump {t}"),
+        Instr::JumpIfFalse(t, _) => format!("jump-if-false {t}"),
+        Instr::Pop => "pop".into(),
+        Instr::Print(n) => format!("print {n}"),
+        Instr::Where(f, _) => format!("where {{ {f} }}"),
+        Instr::MakeClosure(p) => format!("closure {} captures {}", p.name, p.n_captures),
+        Instr::GraphNet(t, _) => format!("graphnet sizes {}", t.n_slots),
+    }
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Str(s) => format!("{s:?}"),
+        Value::Formula(f) => format!("formula {{ {f} }}"),
+        Value::Model(m) => format!("model {} ~ {}", m.target, m.outer),
+        Value::OpSet(_) => "operators {...}".into(),
+        Value::Builtin(b) => format!("builtin {}", b.name()),
+        Value::OpFn(op) => format!("op {}", op.name()),
+        Value::Absent => "absent".into(),
+        other => other.to_string(),
     }
 }

@@ -48,6 +48,8 @@ sdl REPL — type sdl statements; an incomplete line continues on the next.
   :help            this text
   :type EXPR       the static type of an expression
   :ast EXPR        the syntax tree of an expression
+  :ir CODE         the IR the code lowers to
+  :help NAME       a built-in's or prelude function's signature, options, doc and example
   :load FILE       run a .sdl file in this session
   :explain CODE    what a diagnostic code means, with an example
   :reset           forget every definition
@@ -70,6 +72,12 @@ impl Session {
         self.vm.params.insert(name.to_string(), value.to_string());
     }
 
+    /// Defines global `name` as `value` of static type `ty` (the embedding API's entry point).
+    pub(crate) fn bind_value(&mut self, name: &str, value: Value, ty: crate::types::Type) {
+        self.checker.declare_global(name, ty);
+        self.vm.globals.insert(name.to_string(), value);
+    }
+
     /// Shows progress bars for long work.
     pub fn set_progress(&mut self, on: bool) {
         self.vm.progress = on;
@@ -88,7 +96,7 @@ impl Session {
             d.source = id;
         }
         let mut checker = self.checker.clone();
-        diags.extend(checker.check_program(&prog, id));
+        diags.extend(checker.check_program(&prog, id).1);
         diags.sort_by_key(|d| d.span.start);
         diags
     }
@@ -104,13 +112,16 @@ impl Session {
         }
         // Check even after syntax errors, on the recovered tree, so one run reports both.
         let mut checker = self.checker.clone();
-        diags.extend(checker.check_program(&prog, id));
+        let (checked, check_diags) = checker.check_program(&prog, id);
+        diags.extend(check_diags);
         if !diags.is_empty() {
             diags.sort_by_key(|d| (d.source, d.span.start));
             return Err(RunError::Static(diags));
         }
+        // Only an input without static errors defines anything (operators included).
         self.checker = checker;
-        let chunk = crate::ir::lower_program(&prog, id);
+        self.vm.ops = self.checker.ops.clone();
+        let chunk = crate::ir::lower_program(&checked);
         self.vm.run(&chunk).map_err(RunError::Runtime)
     }
 
@@ -130,7 +141,9 @@ impl Session {
     /// Names for tab completion: keywords, commands, globals, built-ins.
     pub fn completions(&self) -> Vec<String> {
         let mut names: Vec<String> = syntax::lexer::KEYWORDS.iter().map(|s| s.to_string()).collect();
-        names.extend([":help", ":type", ":ast", ":load", ":explain", ":reset", ":quit"].iter().map(|s| s.to_string()));
+        names.extend(
+            [":help", ":type", ":ast", ":ir", ":load", ":explain", ":reset", ":quit"].iter().map(|s| s.to_string()),
+        );
         names.extend(self.checker.visible_names());
         names.extend(Code::ALL.iter().map(|c| c.name().to_string()));
         names.sort();
@@ -157,10 +170,10 @@ impl Session {
     fn command(&mut self, cmd: &str) -> Reply {
         let (name, arg) = cmd.split_once(char::is_whitespace).map(|(a, b)| (a, b.trim())).unwrap_or((cmd, ""));
         let text = match name {
-            "help" | "h" => format!("{HELP}\n"),
+            "help" | "h" if arg.is_empty() => format!("{HELP}\n"),
+            "help" | "h" => crate::help::help_for(arg, &self.checker),
             "quit" | "q" | "exit" => return Reply { quit: true, ..Reply::default() },
             "reset" => {
-                self.checker.reset();
                 let out = std::mem::replace(&mut self.vm.out, Box::new(std::io::sink()));
                 let progress = self.vm.progress;
                 *self = Session { color: self.color, ..Session::new(out) };
@@ -182,14 +195,27 @@ impl Session {
                 let (e, diags) = syntax::parse_expr(arg);
                 match e {
                     Some(e) if diags.is_empty() => {
-                        let (t, diags) = self.checker.type_of(&e, id);
-                        if diags.is_empty() {
-                            format!("{t}\n")
-                        } else {
-                            self.render(&diags)
+                        let (checked, diags) = self.checker.clone().check_expr(&e, id);
+                        match (diags.is_empty(), checked.stmts.first()) {
+                            (true, Some(crate::tree::Stmt::Expr(x))) => format!("{}\n", x.ty),
+                            _ => self.render(&diags),
                         }
                     }
                     _ => self.render(&relabel(diags, id)),
+                }
+            }
+            "ir" => {
+                let id = self.add_source("<repl>", arg);
+                let (prog, diags) = syntax::parse(arg);
+                if diags.is_empty() {
+                    let (checked, diags) = self.checker.clone().check_program(&prog, id);
+                    if diags.is_empty() {
+                        crate::ir::print_chunk(&crate::ir::lower_program(&checked))
+                    } else {
+                        self.render(&diags)
+                    }
+                } else {
+                    self.render(&relabel(diags, id))
                 }
             }
             "ast" => {

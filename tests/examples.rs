@@ -37,7 +37,17 @@ fn every_example_is_tested() {
     names.sort();
     assert_eq!(
         names,
-        vec!["decay.sdl", "forces.sdl", "hamiltonian.sdl", "nbody.sdl", "newtonian.sdl", "penalties.sdl", "tour.sdl"],
+        // embed.rs (the Rust embedding example) is run by tests/embed.rs.
+        vec![
+            "decay.sdl",
+            "embed.rs",
+            "forces.sdl",
+            "hamiltonian.sdl",
+            "nbody.sdl",
+            "newtonian.sdl",
+            "penalties.sdl",
+            "tour.sdl"
+        ],
         "add a test for each new example"
     );
 }

@@ -3,7 +3,8 @@
 //! `sdl-kernel`, `fit` to [`super::fit`].
 
 use super::value::Value;
-use super::{bind_values, runtime_error, Vm};
+use super::{runtime_error, Vm};
+use crate::builtins::Builtin;
 use crate::data::Table;
 use crate::diag::{Code, Diagnostic, SourceId};
 use crate::formula::{Formula, Op, OperatorSet};
@@ -78,23 +79,31 @@ fn strs_value(xs: &[String]) -> Value {
     Value::List(Rc::new(xs.iter().map(|x| Value::Str(x.as_str().into())).collect()))
 }
 
-/// Calls built-in `name`.
-pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: SourceId) -> Result<Value, Diagnostic> {
-    let spec = crate::builtins::lookup(name).expect("dispatch only on table names");
-    let params: Vec<(&str, bool)> = spec.params.iter().map(|p| (p.name, p.required)).collect();
-    let (slots, extra) = bind_values(name, &params, args, spec.open_named, span, src)?;
+/// Calls built-in `b` with one value per parameter (defaults filled in; `nothing` for an
+/// optional parameter left out) and its named options.
+pub fn call(
+    vm: &mut Vm,
+    b: Builtin,
+    args: Vec<Value>,
+    extra: Vec<(String, Value)>,
+    span: &Span,
+    src: SourceId,
+) -> Result<Value, Diagnostic> {
+    let name = b.name();
     let c = Ctx { name, span, src };
-    let arg = |i: usize| slots[i].clone().unwrap_or(Value::Nothing);
-    match name {
-        "len" => match arg(0) {
+    let slots: Vec<Option<Value>> =
+        args.iter().map(|v| if matches!(v, Value::Nothing) { None } else { Some(v.clone()) }).collect();
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nothing);
+    match b {
+        Builtin::Len => match arg(0) {
             Value::List(items) => Ok(Value::Num(items.len() as f64)),
             Value::Graphs(g) => Ok(Value::Num(g.len() as f64)),
             Value::Table(t) => Ok(Value::Num(t.n_rows() as f64)),
             Value::Str(s) => Ok(Value::Num(s.chars().count() as f64)),
             other => Err(c.wrong("a list, table or string", &other)),
         },
-        "str" => Ok(Value::Str(arg(0).to_string().into())),
-        "range" => {
+        Builtin::Str => Ok(Value::Str(arg(0).to_string().into())),
+        Builtin::Range => {
             let n = c.num(&arg(0))?;
             if !(0.0..=1e8).contains(&n) || n.fract() != 0.0 {
                 return Err(c.err(
@@ -105,7 +114,7 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             }
             Ok(nums_value(&(0..n as usize).map(|i| i as f64).collect::<Vec<_>>()))
         }
-        "uniform" | "normal" => {
+        Builtin::Uniform | Builtin::Normal => {
             let n = c.num(&arg(0))?;
             if !(0.0..=1e8).contains(&n) || n.fract() != 0.0 {
                 return Err(c.err(
@@ -124,17 +133,13 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             };
             Ok(nums_value(&xs))
         }
-        "sum" => Ok(Value::Num(c.nums(&arg(0))?.iter().sum())),
-        "mean" => {
-            let xs = c.nums(&arg(0))?;
-            Ok(Value::Num(xs.iter().sum::<f64>() / xs.len() as f64))
-        }
-        "std" => {
+        Builtin::Sum => Ok(Value::Num(c.nums(&arg(0))?.iter().sum())),
+        Builtin::Std => {
             let xs = c.nums(&arg(0))?;
             let m = xs.iter().sum::<f64>() / xs.len() as f64;
             Ok(Value::Num((xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64).sqrt()))
         }
-        "map" => {
+        Builtin::Map => {
             let Value::List(items) = arg(0) else { return Err(c.wrong("a list", &arg(0))) };
             let f = arg(1);
             let mut out = Vec::with_capacity(items.len());
@@ -143,7 +148,7 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             }
             Ok(Value::List(Rc::new(out)))
         }
-        "assert" => match arg(0) {
+        Builtin::Assert => match arg(0) {
             Value::Bool(true) => Ok(Value::Nothing),
             Value::Bool(false) => {
                 let msg = match arg(1) {
@@ -154,23 +159,13 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             }
             other => Err(c.wrong("a bool", &other)),
         },
-        "is_finite" => match arg(0) {
-            Value::Num(n) => Ok(Value::Bool(n.is_finite())),
-            Value::Formula(f) => {
-                // 1 where finite: the difference f - f is 0 for finite values and NaN otherwise.
-                let diff = Formula::apply(Op::Sub, vec![(*f).clone(), (*f).clone()]);
-                let eq = Formula::apply(Op::GreaterEq, vec![diff, Formula::constant(0.0)]);
-                Ok(Value::Formula(Rc::new(eq)))
-            }
-            other => Err(c.wrong("a number or formula", &other)),
-        },
-        "load" => {
+        Builtin::Load => {
             let path = c.string(&arg(0))?;
             Table::load_csv(Path::new(&*path))
                 .map(|t| Value::Table(Rc::new(t)))
                 .map_err(|d| d.with_span(span.clone()).in_source(src))
         }
-        "save" => {
+        Builtin::Save => {
             let path = c.string(&arg(1))?;
             match arg(0) {
                 Value::Graphs(g) => crate::data::save_graphs(&g, Path::new(&*path)),
@@ -180,7 +175,7 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             .map_err(|d| d.with_span(span.clone()).in_source(src))?;
             Ok(Value::Nothing)
         }
-        "split" => {
+        Builtin::Split => {
             let frac = c.num(&arg(1))?;
             let seed = c.num(&arg(2))?.max(0.0) as u64;
             if !(frac > 0.0 && frac < 1.0) {
@@ -204,34 +199,28 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             };
             Ok(Value::Record(Rc::new(vec![("train".into(), a), ("test".into(), b)])))
         }
-        "rows" => Ok(Value::Num(c.table(&arg(0))?.n_rows() as f64)),
-        "columns" => Ok(strs_value(&c.table(&arg(0))?.names)),
-        "column" => {
+        Builtin::Columns => Ok(strs_value(&c.table(&arg(0))?.names)),
+        Builtin::Column => {
             let t = c.table(&arg(0))?;
             let name = c.string(&arg(1))?;
             match t.column(&name) {
                 Some(col) => Ok(nums_value(col)),
-                None => {
-                    Err(crate::sema::symbolic::unknown_column(&name, &t.names, &t.origin, span.clone()).in_source(src))
-                }
+                None => Err(crate::domain::unknown_column(&name, &t.names, &t.origin, span.clone()).in_source(src)),
             }
         }
-        "head" => {
+        Builtin::Head => {
             let t = c.table(&arg(0))?;
-            let n = match arg(1) {
-                Value::Nothing => 5,
-                v => c.num(&v)?.max(0.0) as usize,
-            };
+            let n = c.num(&arg(1))?.max(0.0) as usize;
             let rows: Vec<usize> = (0..n.min(t.n_rows())).collect();
             Ok(Value::Table(Rc::new(t.select_rows(&rows))))
         }
-        "dropnan" => {
+        Builtin::Dropnan => {
             let t = c.table(&arg(0))?;
             let bad = t.non_finite_rows();
             let keep: Vec<usize> = (0..t.n_rows()).filter(|r| bad.binary_search(r).is_err()).collect();
             Ok(Value::Table(Rc::new(t.select_rows(&keep))))
         }
-        "with_column" => {
+        Builtin::WithColumn => {
             let t = c.table(&arg(0))?;
             let name = c.string(&arg(1))?;
             let values = match arg(2) {
@@ -247,7 +236,7 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             }
             Ok(Value::Table(Rc::new(t.with_column(&name, values))))
         }
-        "table" => {
+        Builtin::Table => {
             let Value::Record(fields) = arg(0) else { return Err(c.wrong("a record of columns", &arg(0))) };
             let mut names = Vec::new();
             let mut cols = Vec::new();
@@ -259,7 +248,7 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
                 .map(|t| Value::Table(Rc::new(t)))
                 .map_err(|m| c.err(Code::BadArgument, m, "give equal-length columns"))
         }
-        "eval" => {
+        Builtin::Eval => {
             let f = c.formula(&arg(0))?;
             match arg(1) {
                 Value::Table(t) => Ok(nums_value(&eval_on_table(&f, &t, span, src)?)),
@@ -267,9 +256,9 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
                 other => Err(c.wrong("a table", &other)),
             }
         }
-        "parse_formula" => {
+        Builtin::ParseFormula => {
             let text = c.string(&arg(0))?;
-            crate::formula::parse(&text).map(|f| Value::Formula(Rc::new(f))).map_err(|e| {
+            crate::formula::parse_in(&text, &vm.ops).map(|f| Value::Formula(Rc::new(f))).map_err(|e| {
                 c.err(
                     Code::NotSymbolic,
                     format!("not a formula: {} (at byte {})", e.message, e.span.start),
@@ -277,13 +266,13 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
                 )
             })
         }
-        "simplify" => Ok(Value::Formula(Rc::new(crate::formula::simplify(&*c.formula(&arg(0))?)))),
-        "diff" => {
+        Builtin::Simplify => Ok(Value::Formula(Rc::new(crate::formula::simplify(&*c.formula(&arg(0))?)))),
+        Builtin::Diff => {
             let f = c.formula(&arg(0))?;
             let var = c.string(&arg(1))?;
             Ok(Value::Formula(Rc::new(crate::formula::diff(&f, &var))))
         }
-        "subs" => {
+        Builtin::Subs => {
             let mut f = (*c.formula(&arg(0))?).clone();
             for (var, v) in extra {
                 let with = match v {
@@ -295,11 +284,11 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             }
             Ok(Value::Formula(Rc::new(f)))
         }
-        "latex" => Ok(Value::Str(crate::formula::to_latex(&*c.formula(&arg(0))?).into())),
-        "sympy" => Ok(Value::Str(crate::formula::to_sympy(&*c.formula(&arg(0))?).into())),
-        "vars" => Ok(strs_value(&c.formula(&arg(0))?.used_vars())),
-        "constants" => Ok(nums_value(&c.formula(&arg(0))?.consts)),
-        "complexity" => {
+        Builtin::Latex => Ok(Value::Str(crate::formula::to_latex(&*c.formula(&arg(0))?).into())),
+        Builtin::Sympy => Ok(Value::Str(crate::formula::to_sympy(&*c.formula(&arg(0))?).into())),
+        Builtin::Vars => Ok(strs_value(&c.formula(&arg(0))?.used_vars())),
+        Builtin::Constants => Ok(nums_value(&c.formula(&arg(0))?.consts)),
+        Builtin::Complexity => {
             let f = c.formula(&arg(0))?;
             let n = match arg(1) {
                 Value::OpSet(s) => s.complexity(&f) as f64,
@@ -307,9 +296,9 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             };
             Ok(Value::Num(n))
         }
-        "fit" => super::fit::fit(vm, arg(0), arg(1), extra, span, src),
-        "simulate_nbody" => simulate_nbody(&c, &slots),
-        "r2" => {
+        Builtin::Fit => super::fit::fit(vm, arg(0), arg(1), extra, span, src),
+        Builtin::SimulateNbody => simulate_nbody(&c, &slots),
+        Builtin::R2 => {
             let p = c.nums(&arg(0))?;
             let t = c.nums(&arg(1))?;
             if p.len() != t.len() || t.is_empty() {
@@ -321,24 +310,22 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
             }
             Ok(Value::Num(r2(&p, &t)))
         }
-        "train" => super::network::train(vm, &net_call(&c), &arg(0), &arg(1), &extra),
-        "refit" => super::network::refit(vm, &net_call(&c), &arg(0), &arg(1), &extra),
-        "messages" => super::network::messages(&net_call(&c), &arg(0), &arg(1), slots[2].as_ref()),
-        "message_r2" => {
-            super::network::message_r2(&net_call(&c), &arg(0), &arg(1), slots[2].as_ref(), slots[3].as_ref())
-        }
-        "replace" => super::network::replace(&net_call(&c), &arg(0), &arg(1)),
-        "predict" => super::network::predict(&net_call(&c), &arg(0), &arg(1)),
-        "mae" => super::network::mae(&net_call(&c), &arg(0), &arg(1)),
-        "except" => super::network::except(&net_call(&c), &arg(0), &arg(1)),
-        "load_model" => super::network::load_model(&net_call(&c), &c.string(&arg(0))?),
-        "load_graphs" => {
+        Builtin::Train => super::network::train(vm, &net_call(&c), &arg(0), &arg(1), &extra),
+        Builtin::Refit => super::network::refit(vm, &net_call(&c), &arg(0), &arg(1), &extra),
+        Builtin::Messages => super::network::messages(&net_call(&c), &arg(0), &arg(1), slots[2].as_ref()),
+        Builtin::MessageR2 => super::network::message_r2(&net_call(&c), &arg(0), &arg(1), &arg(2), &arg(3)),
+        Builtin::Replace => super::network::replace(&net_call(&c), &arg(0), &arg(1)),
+        Builtin::Predict => super::network::predict(&net_call(&c), &arg(0), &arg(1)),
+        Builtin::Mae => super::network::mae(&net_call(&c), &arg(0), &arg(1)),
+        Builtin::Except => super::network::except(&net_call(&c), &arg(0), &arg(1)),
+        Builtin::LoadModel => super::network::load_model(&net_call(&c), &c.string(&arg(0))?),
+        Builtin::LoadGraphs => {
             let path = c.string(&arg(0))?;
             crate::data::load_graphs(Path::new(&*path))
                 .map(|g| Value::Graphs(Rc::new(g)))
                 .map_err(|d| d.with_span(span.clone()).in_source(src))
         }
-        "param" => {
+        Builtin::Param => {
             let name = c.string(&arg(0))?;
             let default = arg(1);
             match vm.params.get(&*name) {
@@ -360,17 +347,17 @@ pub fn call(vm: &mut Vm, name: &'static str, args: Args, span: &Span, src: Sourc
                 },
             }
         }
-        other => unreachable!("builtin `{other}` has no implementation"),
     }
 }
 
 fn simulate_nbody(c: &Ctx, slots: &[Option<Value>]) -> Result<Value, Diagnostic> {
     let law_name = c.string(slots[0].as_ref().unwrap_or(&Value::Nothing))?;
     let law = crate::sim::Law::from_name(&law_name)
-        .ok_or_else(|| crate::sema::unknown_law(&law_name, c.span.clone()).in_source(c.src))?;
-    let count = |i: usize, default: usize| -> Result<usize, Diagnostic> {
+        .ok_or_else(|| crate::domain::unknown_law(&law_name, c.span.clone()).in_source(c.src))?;
+    // Every count has its default in the built-in's definition (crate::builtins).
+    let count = |i: usize| -> Result<usize, Diagnostic> {
         match &slots[i] {
-            None => Ok(default),
+            None => Err(c.wrong("a count", &Value::Nothing)),
             Some(v) => {
                 let x = c.num(v)?;
                 if x < 0.0 || x.fract() != 0.0 || x > 1e9 {
@@ -384,11 +371,11 @@ fn simulate_nbody(c: &Ctx, slots: &[Option<Value>]) -> Result<Value, Diagnostic>
             }
         }
     };
-    let mut cfg = crate::sim::SimConfig::new(law, count(1, 4)?, count(2, 2)?);
-    cfg.n_sims = count(3, 1)?;
-    cfg.steps = count(4, 1000)?;
-    cfg.keep_every = count(5, 5)?;
-    cfg.seed = count(6, 0)? as u64;
+    let mut cfg = crate::sim::SimConfig::new(law, count(1)?, count(2)?);
+    cfg.n_sims = count(3)?;
+    cfg.steps = count(4)?;
+    cfg.keep_every = count(5)?;
+    cfg.seed = count(6)? as u64;
     let data = crate::sim::simulate(&cfg)
         .map_err(|e| c.err(Code::BadArgument, e.to_string(), "check the simulation settings"))?;
     Ok(Value::Graphs(Rc::new(data)))
@@ -410,7 +397,7 @@ pub fn r2(pred: &[f64], target: &[f64]) -> f64 {
 pub fn eval_on_table(f: &Formula, t: &Table, span: &Span, src: SourceId) -> Result<Vec<f64>, Diagnostic> {
     for v in f.used_vars() {
         if t.column(&v).is_none() {
-            return Err(crate::sema::symbolic::unknown_column(&v, &t.names, &t.origin, span.clone()).in_source(src));
+            return Err(crate::domain::unknown_column(&v, &t.names, &t.origin, span.clone()).in_source(src));
         }
     }
     let data = crate::kernel::Dataset::new(t.names.clone(), t.columns.clone())

@@ -9,10 +9,10 @@ use super::value::Value;
 use super::{runtime_error, Vm, INTERRUPTED};
 use crate::data::Table;
 use crate::diag::{Code, Diagnostic, SourceId};
+use crate::domain::{classify_names, ModelSpec};
 use crate::formula::{Formula, OperatorSet};
 use crate::kernel::{Dataset, FitOptions, Loss, Method};
 use crate::search::{ExportFormat, SearchOptions, SearchResult, Template, TemplateFn};
-use crate::sema::symbolic::{classify_names, ModelSpec};
 use crate::syntax::ast::Span;
 use std::io::Write;
 use std::rc::Rc;
@@ -238,8 +238,9 @@ pub fn fit(
         Some(col) => match table.column(&col) {
             Some(w) => Some(w.to_vec()),
             None => {
-                return Err(crate::sema::symbolic::unknown_column(&col, &table.names, &table.origin, span.clone())
-                    .in_source(src))
+                return Err(
+                    crate::domain::unknown_column(&col, &table.names, &table.origin, span.clone()).in_source(src)
+                )
             }
         },
         None => None,

@@ -12,13 +12,13 @@ pub mod value;
 
 use crate::diag::{Code, Diagnostic, SourceId};
 use crate::formula::{Formula, Op};
-use crate::ir::{Chunk, FnProto, Instr};
+use crate::ir::{Chunk, Instr};
 use crate::syntax::ast::{BinOp, Span};
 use std::collections::HashMap;
 use std::io::Write;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use value::Value;
+use value::{Closure, Value};
 
 /// Set by the Ctrl-C handler; cleared when a new input starts.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -36,6 +36,8 @@ pub struct Vm {
     pub progress: bool,
     /// Script parameters given on the command line (`--set name=value`), read by `param`.
     pub params: HashMap<String, String>,
+    /// The session's user operators (for `parse_formula`).
+    pub ops: crate::formula::custom::OpScope,
     depth: usize,
 }
 
@@ -49,19 +51,24 @@ pub fn runtime_error(code: Code, message: impl Into<String>, span: &Span, source
 
 impl Vm {
     pub fn new(out: Output) -> Vm {
-        Vm { globals: HashMap::new(), out, progress: false, params: HashMap::new(), depth: 0 }
+        Vm { globals: HashMap::new(), out, progress: false, params: HashMap::new(), ops: Default::default(), depth: 0 }
     }
 
     /// Runs a top-level chunk; returns the value it leaves.
     pub fn run(&mut self, chunk: &Chunk) -> Result<Value, Diagnostic> {
         self.depth = 0;
-        let locals = vec![Value::Nothing; chunk.n_locals as usize];
-        let v = self.exec(chunk, locals);
+        let mut locals = vec![Value::Nothing; chunk.n_locals as usize];
+        let v = self.exec(chunk, &mut locals, None);
         let _ = self.out.flush();
         v
     }
 
-    fn exec(&mut self, chunk: &Chunk, mut locals: Vec<Value>) -> Result<Value, Diagnostic> {
+    fn exec(
+        &mut self,
+        chunk: &Chunk,
+        locals: &mut Vec<Value>,
+        closure: Option<&Rc<Closure>>,
+    ) -> Result<Value, Diagnostic> {
         let src = chunk.source;
         let mut stack: Vec<Value> = Vec::with_capacity(16);
         let mut pc = 0usize;
@@ -76,7 +83,7 @@ impl Vm {
             pc += 1;
             match instr {
                 Instr::Push(v) => stack.push(v.clone()),
-                Instr::LoadLocal(i) => stack.push(locals[*i as usize].clone()),
+                Instr::LoadLocal(i) => stack.push(locals.get(*i as usize).cloned().unwrap_or(Value::Nothing)),
                 Instr::StoreLocal(i) => {
                     let v = pop(&mut stack);
                     let i = *i as usize;
@@ -85,17 +92,21 @@ impl Vm {
                     }
                     locals[i] = v;
                 }
+                Instr::LoadCapture(i) => {
+                    stack.push(closure.and_then(|c| c.captures.get(*i as usize).cloned()).unwrap_or(Value::Nothing))
+                }
+                Instr::LoadSelf => stack.push(closure.map(|c| Value::Func(c.clone())).unwrap_or(Value::Nothing)),
                 Instr::LoadGlobal(name, span) => stack.push(self.load_global(name, span, src)?),
                 Instr::StoreGlobal(name) => {
                     let v = pop(&mut stack);
                     self.globals.insert(name.to_string(), v);
                 }
                 Instr::List(n) => {
-                    let items = stack.split_off(stack.len() - *n as usize);
+                    let items = split_top(&mut stack, *n as usize);
                     stack.push(Value::List(Rc::new(items)));
                 }
                 Instr::Record(names) => {
-                    let values = stack.split_off(stack.len() - names.len());
+                    let values = split_top(&mut stack, names.len());
                     let mut fields: Vec<(String, Value)> = Vec::new();
                     for (n, v) in names.iter().zip(values) {
                         fields.retain(|(m, _)| m != n);
@@ -129,8 +140,27 @@ impl Vm {
                     let a = pop(&mut stack);
                     stack.push(binary(*op, a, b, span, src)?);
                 }
-                Instr::Call(names, span) => {
-                    let values = stack.split_off(stack.len() - names.len());
+                Instr::CallBuiltin(b, names, span) => {
+                    let named_values = split_top(&mut stack, names.len());
+                    let args = split_top(&mut stack, b.spec().params.len());
+                    let named = names.iter().cloned().zip(named_values).collect();
+                    let v = builtins::call(self, *b, args, named, span, src)?;
+                    stack.push(v);
+                }
+                Instr::CallFn(n, span) => {
+                    let args = split_top(&mut stack, *n as usize);
+                    let v = match pop(&mut stack) {
+                        Value::Func(c) => self.call_closure(&c, args, span, src)?,
+                        other => return Err(not_callable(&other, span, src)),
+                    };
+                    stack.push(v);
+                }
+                Instr::CallOp(op, n, span) => {
+                    let args = split_top(&mut stack, *n as usize).into_iter().map(|v| (None, v)).collect();
+                    stack.push(builtins::apply_op(*op, args, span, src)?);
+                }
+                Instr::CallDynamic(names, span) => {
+                    let values = split_top(&mut stack, names.len());
                     let callee = pop(&mut stack);
                     let args: Vec<(Option<String>, Value)> = names.iter().cloned().zip(values).collect();
                     let v = self.call(callee, args, span, src)?;
@@ -146,7 +176,7 @@ impl Vm {
                     stack.pop();
                 }
                 Instr::Print(n) => {
-                    let items = stack.split_off(stack.len() - *n as usize);
+                    let items = split_top(&mut stack, *n as usize);
                     let line: Vec<String> = items.iter().map(|v| v.to_string()).collect();
                     let _ = writeln!(self.out, "{}", line.join(" "));
                 }
@@ -154,9 +184,12 @@ impl Vm {
                     let t = pop(&mut stack);
                     stack.push(builtins::where_rows(&t, f, span, src)?);
                 }
-                Instr::MakeFn(proto) => stack.push(Value::Func(proto.clone())),
-                Instr::GraphNet(template) => {
-                    let values = stack.split_off(stack.len() - template.exprs.len());
+                Instr::MakeClosure(proto) => {
+                    let captures = split_top(&mut stack, proto.n_captures as usize);
+                    stack.push(Value::Func(Rc::new(Closure { proto: proto.clone(), captures })));
+                }
+                Instr::GraphNet(template, _) => {
+                    let values = split_top(&mut stack, template.n_slots);
                     stack.push(network::make_graphnet(template, values, src)?);
                 }
             }
@@ -165,24 +198,13 @@ impl Vm {
     }
 
     fn load_global(&self, name: &str, span: &Span, src: SourceId) -> Result<Value, Diagnostic> {
-        if let Some(v) = self.globals.get(name) {
-            return Ok(v.clone());
-        }
-        if let Some(b) = crate::builtins::lookup(name) {
-            return Ok(Value::Builtin(b.name));
-        }
-        if crate::builtins::MATH_FUNCTIONS.contains(&name) || matches!(Op::from_name(name), Some(Op::Custom(_))) {
-            if let Some(op) = Op::from_name(name) {
-                return Ok(Value::OpFn(op));
-            }
-        }
-        if name == "pi" {
-            return Ok(Value::Num(std::f64::consts::PI));
-        }
-        Err(runtime_error(Code::UnknownName, format!("unknown name `{name}`"), span, src, "define it before use"))
+        self.globals.get(name).cloned().ok_or_else(|| {
+            runtime_error(Code::UnknownName, format!("unknown name `{name}`"), span, src, "define it before use")
+        })
     }
 
-    /// Calls any callable value with positional and named arguments.
+    /// Calls any callable value with positional and named arguments bound by name now (a
+    /// function passed as a value, a formula called on a table).
     pub fn call(
         &mut self,
         callee: Value,
@@ -191,27 +213,42 @@ impl Vm {
         src: SourceId,
     ) -> Result<Value, Diagnostic> {
         match callee {
-            Value::Func(proto) => self.call_user(&proto, args, span, src),
-            Value::Builtin(name) => builtins::call(self, name, args, span, src),
+            Value::Func(c) => {
+                let proto = &c.proto;
+                let params: Vec<(&str, bool)> =
+                    proto.params.iter().zip(&proto.defaults).map(|(p, d)| (p.as_str(), d.is_none())).collect();
+                let (slots, _) = bind_values(&proto.name, &params, args, false, span, src)?;
+                let args = slots.into_iter().map(|s| s.unwrap_or(Value::Absent)).collect();
+                self.call_closure(&c, args, span, src)
+            }
+            Value::Builtin(b) => {
+                let spec = b.spec();
+                let params: Vec<(&str, bool)> = spec.params.iter().map(|p| (p.name, p.required())).collect();
+                let open = !matches!(spec.named, crate::builtins::Named::Closed);
+                let (slots, named) = bind_values(spec.name, &params, args, open, span, src)?;
+                let args = slots
+                    .into_iter()
+                    .zip(spec.params)
+                    .map(|(s, p)| s.unwrap_or_else(|| default_value(p.default)))
+                    .collect();
+                builtins::call(self, b, args, named, span, src)
+            }
             Value::OpFn(op) => builtins::apply_op(op, args, span, src),
             Value::Formula(f) => builtins::call_formula(&f, args, span, src),
-            other => Err(runtime_error(
-                Code::NotCallable,
-                format!("a value of type {} cannot be called", other.type_name()),
-                span,
-                src,
-                "call a function",
-            )),
+            other => Err(not_callable(&other, span, src)),
         }
     }
 
-    fn call_user(
+    /// Runs a closure on arguments bound to its parameters (`Value::Absent` where the default
+    /// applies; defaults run in the function's frame, so they may use earlier parameters).
+    fn call_closure(
         &mut self,
-        proto: &FnProto,
-        args: Vec<(Option<String>, Value)>,
+        c: &Rc<Closure>,
+        args: Vec<Value>,
         span: &Span,
         src: SourceId,
     ) -> Result<Value, Diagnostic> {
+        let proto = &c.proto;
         if self.depth >= MAX_DEPTH {
             return Err(runtime_error(
                 Code::RecursionLimit,
@@ -221,24 +258,53 @@ impl Vm {
                 "give the recursion a base case",
             ));
         }
-        let params: Vec<(&str, bool)> =
-            proto.params.iter().zip(&proto.defaults).map(|(p, d)| (p.as_str(), d.is_none())).collect();
-        let (slots, _) = bind_values(&proto.name, &params, args, false, span, src)?;
-        let mut locals = vec![Value::Nothing; (proto.body.n_locals as usize).max(params.len())];
-        for (i, slot) in slots.into_iter().enumerate() {
-            locals[i] = match slot {
-                Some(v) => v,
-                None => match &proto.defaults[i] {
-                    Some(chunk) => self.exec(chunk, vec![Value::Nothing; chunk.n_locals as usize])?,
-                    None => Value::Nothing,
-                },
-            };
+        let mut locals = vec![Value::Nothing; (proto.body.n_locals as usize).max(args.len())];
+        for (i, v) in args.into_iter().enumerate() {
+            locals[i] = v;
         }
         self.depth += 1;
-        let r = self.exec(&proto.body, locals);
+        let r = self.run_frame(c, &mut locals);
         self.depth -= 1;
         r
     }
+
+    fn run_frame(&mut self, c: &Rc<Closure>, locals: &mut Vec<Value>) -> Result<Value, Diagnostic> {
+        for (i, d) in c.proto.defaults.iter().enumerate() {
+            if matches!(locals[i], Value::Absent) {
+                locals[i] = match d {
+                    Some(chunk) => self.exec(chunk, locals, Some(c))?,
+                    None => Value::Nothing,
+                };
+            }
+        }
+        self.exec(&c.proto.body, locals, Some(c))
+    }
+}
+
+/// The value of a built-in parameter's default (for calls bound at run time).
+pub fn default_value(d: crate::builtins::Default) -> Value {
+    use crate::builtins::Default;
+    match d {
+        Default::Required | Default::Absent => Value::Nothing,
+        Default::Num(v) => Value::Num(v),
+        Default::Str(s) => Value::Str(s.into()),
+        Default::Bool(b) => Value::Bool(b),
+    }
+}
+
+fn not_callable(v: &Value, span: &Span, src: SourceId) -> Diagnostic {
+    runtime_error(
+        Code::NotCallable,
+        format!("a value of type {} cannot be called", v.type_name()),
+        span,
+        src,
+        "call a function",
+    )
+}
+
+/// Pops the top `n` values (in push order); fewer if the stack is short.
+fn split_top(stack: &mut Vec<Value>, n: usize) -> Vec<Value> {
+    stack.split_off(stack.len().saturating_sub(n))
 }
 
 /// The value for each parameter (if given) and the extra named values.
@@ -342,7 +408,7 @@ fn field(base: &Value, name: &str, span: &Span, src: SourceId) -> Result<Value, 
             .ok_or_else(|| missing(fields.iter().map(|(n, _)| n.as_str()).collect())),
         Value::Table(t) => match t.column(name) {
             Some(c) => Ok(Value::List(Rc::new(c.iter().map(|x| Value::Num(*x)).collect()))),
-            None => Err(crate::sema::symbolic::unknown_column(name, &t.names, &t.origin, span.clone()).in_source(src)),
+            None => Err(crate::domain::unknown_column(name, &t.names, &t.origin, span.clone()).in_source(src)),
         },
         Value::SearchResult(r) => {
             r.field(name).ok_or_else(|| missing(vec!["best", "accuracy", "score", "loss", "complexity", "pareto"]))

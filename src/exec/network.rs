@@ -12,8 +12,8 @@ use super::value::Value;
 use super::{runtime_error, Vm, INTERRUPTED};
 use crate::data::Table;
 use crate::diag::{Code, Diagnostic, SourceId};
+use crate::domain::graphnet::{GraphNetDecl, GraphNetTemplate};
 use crate::formula::Formula;
-use crate::sema::graphnet::{GraphNetDecl, GraphNetTemplate};
 use crate::sim::GraphData;
 use crate::syntax::ast::Span;
 use crate::train::{
@@ -185,7 +185,7 @@ impl Call<'_> {
         }
     }
 
-    fn mismatch(&self, m: crate::sema::graphnet::Mismatch) -> Diagnostic {
+    fn mismatch(&self, m: crate::domain::graphnet::Mismatch) -> Diagnostic {
         self.err(Code::NetworkDataMismatch, m.message, &m.help)
     }
 }
@@ -467,10 +467,7 @@ pub fn messages(c: &Call, model: &Value, data: &Value, top: Option<&Value>) -> R
     let data = c.graphs(data)?;
     check_dim(c, &model, &data)?;
     let channels = model.net.edge_channels();
-    let default_top = match model.net {
-        Network::Graph(_) => data.dim.min(channels),
-        Network::Hamiltonian(_) => 1,
-    };
+    let default_top = crate::domain::default_top(data.dim, channels, matches!(model.net, Network::Hamiltonian(_)));
     let top = match top {
         None | Some(Value::Nothing) => default_top,
         Some(Value::Num(k)) if k.fract() == 0.0 && *k >= 1.0 && (*k as usize) <= channels => *k as usize,
@@ -485,7 +482,7 @@ pub fn messages(c: &Call, model: &Value, data: &Value, top: Option<&Value>) -> R
     };
     let order = ranked(c, &model, &data)?;
     let m = extract_messages(&model.net, &data.graphs, &training_device()).map_err(|e| c.train_error(e))?;
-    let names = crate::sema::message_columns(data.dim, top);
+    let names = crate::domain::message_columns(data.dim, top);
     let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(m.rows()); names.len()];
     let d = data.dim;
     for (row, e) in m.edges.iter().enumerate() {
@@ -512,40 +509,33 @@ pub fn messages(c: &Call, model: &Value, data: &Value, top: Option<&Value>) -> R
 /// `message_r2(model, data, keep: 0.9, truth: "force")`: the Table-1 number, scored on the
 /// best-fitting `keep` fraction of edges as the paper's code does (`keep: 1` counts every edge),
 /// against the pair force or (`truth: "accel"`) the force divided by the receiver's mass.
-pub fn message_r2(
-    c: &Call,
-    model: &Value,
-    data: &Value,
-    keep: Option<&Value>,
-    truth: Option<&Value>,
-) -> Result<Value, Diagnostic> {
+pub fn message_r2(c: &Call, model: &Value, data: &Value, keep: &Value, truth: &Value) -> Result<Value, Diagnostic> {
+    // Defaults (keep 0.9, truth "force") are filled in from the built-in's definition.
     let keep = match keep {
-        None | Some(Value::Nothing) => 0.9,
-        Some(Value::Num(k)) if *k > 0.0 && *k <= 1.0 => *k,
-        Some(Value::Num(k)) => {
+        Value::Num(k) if *k > 0.0 && *k <= 1.0 => *k,
+        Value::Num(k) => {
             return Err(c.err(
                 Code::BadArgument,
                 format!("keep: {k} is not in (0, 1]"),
                 "keep 0.9 (the paper) or 1 (every edge)",
             ))
         }
-        Some(other) => return Err(c.wrong("a fraction", other)),
+        other => return Err(c.wrong("a fraction", other)),
     };
     let model = c.network(model)?;
     let data = c.graphs(data)?;
     check_dim(c, &model, &data)?;
     let accel = match truth {
-        None | Some(Value::Nothing) => false,
-        Some(Value::Str(s)) if &**s == "force" => false,
-        Some(Value::Str(s)) if &**s == "accel" => true,
-        Some(Value::Str(s)) => {
+        Value::Str(s) if &**s == "force" => false,
+        Value::Str(s) if &**s == "accel" => true,
+        Value::Str(s) => {
             return Err(c.err(
                 Code::BadArgument,
                 format!("truth: \"{s}\" is not a target the messages are scored against"),
                 "use truth: \"force\" (the paper's) or truth: \"accel\" (force over the receiver's mass)",
             ))
         }
-        Some(other) => return Err(c.wrong("\"force\" or \"accel\"", other)),
+        other => return Err(c.wrong("\"force\" or \"accel\"", other)),
     };
     let (truth, k) = match model.net {
         Network::Graph(_) => {

@@ -1,12 +1,20 @@
 //! Run-time values. Cheap to clone (`Rc` inside); the executor is single-threaded, and long work
 //! (search, fitting) copies what it needs into plain Rust data before going parallel.
 
+use crate::builtins::Builtin;
 use crate::data::{format_num, Table};
+use crate::domain::ModelSpec;
 use crate::formula::{Formula, Op, OperatorSet};
 use crate::ir::FnProto;
-use crate::sema::symbolic::ModelSpec;
 use std::fmt;
 use std::rc::Rc;
+
+/// A user function with the values it captured where it was created.
+#[derive(Debug)]
+pub struct Closure {
+    pub proto: Rc<FnProto>,
+    pub captures: Vec<Value>,
+}
 
 /// A value of the language.
 #[derive(Clone, Debug)]
@@ -21,12 +29,14 @@ pub enum Value {
     OpSet(Rc<OperatorSet>),
     Table(Rc<Table>),
     Model(Rc<ModelSpec>),
-    Func(Rc<FnProto>),
-    Builtin(&'static str),
+    Func(Rc<Closure>),
+    Builtin(Builtin),
     OpFn(Op),
     SearchResult(Rc<super::fit::SearchOutcome>),
     ConstFit(Rc<super::fit::ConstFitOutcome>),
-    GraphNet(Rc<crate::sema::graphnet::GraphNetDecl>),
+    GraphNet(Rc<crate::domain::graphnet::GraphNetDecl>),
+    /// An argument left out of a call, so the function's default applies (never a user value).
+    Absent,
     Network(Rc<super::network::TrainedNet>),
     Graphs(Rc<crate::sim::GraphData>),
 }
@@ -49,6 +59,7 @@ impl Value {
             Value::SearchResult(_) => "search-result",
             Value::ConstFit(_) => "const-fit",
             Value::GraphNet(_) => "graphnet",
+            Value::Absent => "nothing",
             Value::Network(_) => "network",
             Value::Graphs(_) => "graphs",
         }
@@ -115,8 +126,9 @@ impl fmt::Display for Value {
             Value::OpSet(s) => write_opset(s, f),
             Value::Table(t) => write!(f, "{}", t.preview(5).trim_end()),
             Value::Model(m) => write!(f, "{} ~ {}", m.target, m.outer),
-            Value::Func(p) => write!(f, "fn {}({})", p.name, p.params.join(", ")),
-            Value::Builtin(name) => write!(f, "builtin {name}"),
+            Value::Func(c) => write!(f, "fn {}({})", c.proto.name, c.proto.params.join(", ")),
+            Value::Builtin(b) => write!(f, "builtin {}", b.name()),
+            Value::Absent => write!(f, "nothing"),
             Value::OpFn(op) => write!(f, "operator {op}"),
             Value::SearchResult(r) => write!(f, "{}", r.table().trim_end()),
             Value::ConstFit(r) => write!(f, "{}", r.summary().trim_end()),

@@ -1,75 +1,96 @@
-//! The checker: resolves names and infers a static type for every expression, reporting every
-//! independent problem with a span, before anything runs.
+//! The checker: resolves every name and infers a static type for every expression, reporting
+//! every independent problem with a span, and produces the checked tree ([`crate::tree`]) that
+//! lowering reads.
 //!
-//! User functions are checked once generically (parameters typed by their annotations, or `?`)
-//! and again at each call site with the argument types, so `fn twice(f) = f * 2` works for
-//! numbers and formulas alike and a wrong use is reported where it happens. Results are cached
-//! per (function, argument types); recursion stops at the declared return type or `?`.
+//! Names resolve lexically, once: a local slot of the running frame, a variable captured from
+//! an enclosing function (closures capture by value when they are created), a global, a
+//! built-in, an operator or a constant. User functions are checked once where they are defined
+//! (that check produces their tree) and their result type is inferred again at each call site
+//! from the argument types, in the environment of the definition (cached per argument types),
+//! so `fn twice(f) = f * 2` works for numbers and formulas alike and a wrong use is reported
+//! where it happens. Recursion stops at the declared return type or `?`. Each expression is
+//! checked once, so checking time is linear in the program's size.
 
 use super::opset;
-use super::symbolic::{classify_names, to_formula, to_model, unknown_column};
-use super::types::{TableInfo, Type};
-use crate::builtins::{self, MATH_FUNCTIONS};
+use super::symbolic::{to_formula, to_model};
+use crate::builtins::{self, Builtin, MATH_FUNCTIONS};
 use crate::diag::{did_you_mean, help_suggesting, Code, Diagnostic, SourceId};
+use crate::domain::{sim_columns, unknown_column};
+use crate::formula::custom::OpScope;
 use crate::formula::Op;
-use crate::syntax::ast::*;
+use crate::syntax::ast::{self, Arg, BinOp, ExprKind, Ident, Param, Span, StmtKind, TypeExpr, UnOp};
+use crate::tree::{self, Capture, Function, Kind, Lit, Name, Target};
+use crate::types::{TableInfo, Type};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 mod builtin_types;
 mod network_types;
-pub use builtin_types::{sim_columns, unknown_law};
-pub use network_types::{data_mismatch, message_columns, unknown_variable, TRAIN_OPTIONS};
 
-/// A user function as written.
+/// A user function as written, kept for per-call-site typing.
 #[derive(Clone, Debug)]
 pub struct FnDef {
     pub name: String,
     pub params: Vec<Param>,
     pub ret: Option<Type>,
-    pub body: Expr,
+    pub body: ast::Expr,
     pub source: SourceId,
+    /// The frames visible where the function was defined (types and slots).
+    env: Vec<Frame>,
 }
 
-/// Named options of `fit` and the type each takes.
-pub const FIT_OPTIONS: &[(&str, &str)] = &[
-    ("ops", "opset"),
-    ("niterations", "num"),
-    ("populations", "num"),
-    ("population_size", "num"),
-    ("ncycles_per_iteration", "num"),
-    ("maxsize", "num"),
-    ("maxdepth", "num"),
-    ("timeout", "num"),
-    ("max_evals", "num"),
-    ("loss_threshold", "num"),
-    ("seed", "num"),
-    ("threads", "num"),
-    ("loss", "loss"),
-    ("weights", "str"),
-    ("parsimony", "num"),
-    ("batching", "bool"),
-    ("batch_size", "num"),
-    ("annealing", "bool"),
-    ("hof_csv", "str"),
-    ("warm_start", "str"),
-    ("method", "str"),
-    ("max_iter", "num"),
-    ("restarts", "num"),
-    ("progress", "bool"),
-    ("params", "record"),
-];
+/// One function activation's names: block scopes of local slots, and captured variables.
+#[derive(Clone, Debug, Default)]
+struct Frame {
+    scopes: Vec<HashMap<String, (Type, u32)>>,
+    n_locals: u32,
+    /// Captured names, where each comes from in the enclosing frame, and its type.
+    captures: Vec<(String, Capture, Type)>,
+    /// The function this frame runs (for recursion), with its type.
+    self_fn: Option<(String, Type)>,
+}
+
+impl Frame {
+    fn find(&self, name: &str) -> Option<(Type, u32)> {
+        self.scopes.iter().rev().find_map(|s| s.get(name).cloned())
+    }
+}
+
+/// How a name was found in the frames.
+enum Found {
+    Slot(u32),
+    Captured(u32),
+    SelfFn,
+}
 
 /// Name resolution and type inference over programs; keeps the global environment between
 /// inputs (the REPL checks each line against what came before).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Checker {
     globals: HashMap<String, Type>,
-    pub fns: Vec<FnDef>,
+    fns: Vec<FnDef>,
     cache: HashMap<(usize, String), Type>,
     in_progress: Vec<(usize, String)>,
-    scopes: Vec<HashMap<String, Type>>,
+    frames: Vec<Frame>,
+    /// The user operators this environment defines.
+    pub ops: OpScope,
     diags: Vec<Diagnostic>,
     source: SourceId,
+}
+
+impl Default for Checker {
+    fn default() -> Checker {
+        Checker {
+            globals: HashMap::new(),
+            fns: Vec::new(),
+            cache: HashMap::new(),
+            in_progress: Vec::new(),
+            frames: vec![Frame::default()],
+            ops: OpScope::new(),
+            diags: Vec::new(),
+            source: 0,
+        }
+    }
 }
 
 impl Checker {
@@ -77,30 +98,28 @@ impl Checker {
         Checker::default()
     }
 
-    /// Checks a program from source `source`. On errors the global environment is left as it
-    /// was, so a failed REPL input defines nothing.
-    pub fn check_program(&mut self, prog: &Program, source: SourceId) -> Vec<Diagnostic> {
-        let saved = (self.globals.clone(), self.fns.len());
+    /// Checks a program from source `source`, returning its checked tree and every diagnostic.
+    /// The caller commits the checker (keeps this value) only when there are none, so a failed
+    /// REPL input defines nothing — no global, no function, no operator.
+    pub fn check_program(&mut self, prog: &ast::Program, source: SourceId) -> (tree::Program, Vec<Diagnostic>) {
         self.source = source;
         self.diags.clear();
-        for stmt in &prog.stmts {
-            self.check_stmt(stmt);
-        }
+        self.frames = vec![Frame::default()];
+        let stmts = prog.stmts.iter().filter_map(|s| self.stmt(s).map(|(s, _)| s)).collect();
+        let n_locals = self.frames[0].n_locals;
         let diags = dedup(std::mem::take(&mut self.diags));
-        if !diags.is_empty() {
-            self.globals = saved.0;
-            self.fns.truncate(saved.1);
-            self.cache.retain(|(id, _), _| *id < saved.1);
-        }
-        diags
+        (tree::Program { stmts, n_locals, source }, diags)
     }
 
-    /// The type of one expression in the current global environment (`:type`).
-    pub fn type_of(&mut self, e: &Expr, source: SourceId) -> (Type, Vec<Diagnostic>) {
+    /// One expression checked in the current global environment (`:type`, `:ir`).
+    pub fn check_expr(&mut self, e: &ast::Expr, source: SourceId) -> (tree::Program, Vec<Diagnostic>) {
         self.source = source;
         self.diags.clear();
-        let t = self.expr(e);
-        (t, dedup(std::mem::take(&mut self.diags)))
+        self.frames = vec![Frame::default()];
+        let x = self.expr(e);
+        let n_locals = self.frames[0].n_locals;
+        let diags = dedup(std::mem::take(&mut self.diags));
+        (tree::Program { stmts: vec![tree::Stmt::Expr(x)], n_locals, source }, diags)
     }
 
     /// The type a global name has now.
@@ -108,19 +127,20 @@ impl Checker {
         self.globals.get(name)
     }
 
+    /// Declares a global bound by the host (the embedding API).
+    pub fn declare_global(&mut self, name: &str, t: Type) {
+        self.globals.insert(name.to_string(), t);
+    }
+
     /// Every name visible at the top level (for completion).
     pub fn visible_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.globals.keys().cloned().collect();
-        names.extend(builtins::BUILTINS.iter().map(|b| b.name.to_string()));
+        names.extend(builtins::ALL.iter().map(|b| b.name().to_string()));
         names.extend(MATH_FUNCTIONS.iter().map(|s| s.to_string()));
+        names.extend(self.ops.names().map(|s| s.to_string()));
         names.sort();
         names.dedup();
         names
-    }
-
-    /// Forgets every definition (`:reset`).
-    pub fn reset(&mut self) {
-        *self = Checker::default();
     }
 
     fn err(&mut self, d: Diagnostic) {
@@ -133,70 +153,121 @@ impl Checker {
         }
     }
 
-    fn bind(&mut self, name: &str, t: Type) {
-        match self.scopes.last_mut() {
-            Some(scope) => {
-                scope.insert(name.to_string(), t);
-            }
-            None => {
-                self.globals.insert(name.to_string(), t);
-            }
-        }
+    fn frame(&mut self) -> &mut Frame {
+        self.frames.last_mut().expect("the checker always has a frame")
     }
 
-    fn lookup(&self, name: &str) -> Option<Type> {
-        for scope in self.scopes.iter().rev() {
-            if let Some(t) = scope.get(name) {
-                return Some(t.clone());
-            }
+    /// True at the top level of a program, where `let` defines globals.
+    fn at_top(&self) -> bool {
+        self.frames.len() == 1 && self.frames[0].scopes.is_empty()
+    }
+
+    /// Binds `name` in the innermost scope (or as a global at the top level).
+    fn bind(&mut self, name: &str, t: Type) -> Target {
+        if self.at_top() {
+            self.globals.insert(name.to_string(), t);
+            return Target::Global(name.into());
+        }
+        let frame = self.frame();
+        let slot = frame.n_locals;
+        frame.n_locals += 1;
+        if frame.scopes.is_empty() {
+            frame.scopes.push(HashMap::new());
+        }
+        frame.scopes.last_mut().expect("a scope").insert(name.to_string(), (t, slot));
+        Target::Local(slot)
+    }
+
+    /// Finds `name` in frame `fi` or below it, capturing it into every frame above.
+    fn find_in_frames(&mut self, name: &str, fi: usize) -> Option<(Found, Type)> {
+        let frame = &self.frames[fi];
+        let here = if let Some((t, slot)) = frame.find(name) {
+            Some((Found::Slot(slot), t))
+        } else if let Some(i) = frame.captures.iter().position(|(n, _, _)| n == name) {
+            Some((Found::Captured(i as u32), frame.captures[i].2.clone()))
+        } else if frame.self_fn.as_ref().is_some_and(|(n, _)| n == name) {
+            Some((Found::SelfFn, frame.self_fn.as_ref().map(|(_, t)| t.clone()).unwrap_or(Type::Unknown)))
+        } else {
+            None
+        };
+        if here.is_some() || fi == 0 {
+            return here;
+        }
+        let (found, t) = self.find_in_frames(name, fi - 1)?;
+        let from = match found {
+            Found::Slot(s) => Capture::Local(s),
+            Found::Captured(i) => Capture::Outer(i),
+            Found::SelfFn => Capture::SelfFn,
+        };
+        let captures = &mut self.frames[fi].captures;
+        captures.push((name.to_string(), from, t.clone()));
+        Some((Found::Captured(captures.len() as u32 - 1), t))
+    }
+
+    /// Resolves a name: locals and captures, globals, built-ins, operators, constants.
+    fn resolve(&mut self, name: &str) -> Option<(Name, Type)> {
+        let top = self.frames.len() - 1;
+        if let Some((found, t)) = self.find_in_frames(name, top) {
+            return Some((
+                match found {
+                    Found::Slot(s) => Name::Local(s),
+                    Found::Captured(i) => Name::Captured(i),
+                    Found::SelfFn => Name::SelfFn,
+                },
+                t,
+            ));
         }
         if let Some(t) = self.globals.get(name) {
-            return Some(t.clone());
+            return Some((Name::Global(name.into()), t.clone()));
         }
         if let Some(b) = builtins::lookup(name) {
-            return Some(Type::Builtin(b.name));
+            return Some((Name::Builtin(b), Type::Builtin(b)));
         }
-        if MATH_FUNCTIONS.contains(&name) || matches!(Op::from_name(name), Some(Op::Custom(_))) {
-            return Some(Type::OpFn(name.to_string()));
+        if let Some(op) = self.ops.user(name) {
+            return Some((Name::Op(op), Type::OpFn(name.to_string())));
+        }
+        if MATH_FUNCTIONS.contains(&name) {
+            if let Some(op) = Op::from_name(name) {
+                return Some((Name::Op(op), Type::OpFn(name.to_string())));
+            }
         }
         if name == "pi" {
-            return Some(Type::Num);
+            return Some((Name::Const(std::f64::consts::PI), Type::Num));
         }
         None
     }
 
-    fn check_stmt(&mut self, stmt: &Stmt) {
-        match &stmt.kind {
+    /// Checks a statement; returns it and, for an expression statement, its type.
+    fn stmt(&mut self, stmt: &ast::Stmt) -> Option<(tree::Stmt, Option<Type>)> {
+        Some(match &stmt.kind {
             StmtKind::Let { name, ty, value } => {
-                let t = self.expr(value);
+                let v = self.expr(value);
                 let t = match ty.as_ref().and_then(|te| self.written_type(te)) {
                     Some(want) => {
-                        if !t.fits(&want) {
+                        if !v.ty.fits(&want) {
                             self.err(mismatch(
                                 &want,
-                                &t,
+                                &v.ty,
                                 value.span.clone(),
                                 &format!("`{}` is declared {want}", name.name),
                             ));
                         }
                         want
                     }
-                    None => t,
+                    None => v.ty.clone(),
                 };
-                self.bind(&name.name, t);
+                (tree::Stmt::Let { target: self.bind(&name.name, t), value: v }, None)
             }
-            StmtKind::Fn { name, params, ret, body } => self.define_fn(name, params, ret.as_ref(), body),
-            StmtKind::Op { name, params, body } => self.define_op(name, params, body),
-            StmtKind::Print(args) => {
-                for a in args {
-                    self.expr(a);
-                }
-            }
+            StmtKind::Fn { name, params, ret, body } => (self.define_fn(name, params, ret.as_ref(), body), None),
+            StmtKind::Op { name, params, body } => (self.define_op(name, params, body)?, None),
+            StmtKind::Print(args) => (tree::Stmt::Print(args.iter().map(|a| self.expr(a)).collect()), None),
             StmtKind::Expr(e) => {
-                self.expr(e);
+                let x = self.expr(e);
+                let t = x.ty.clone();
+                (tree::Stmt::Expr(x), Some(t))
             }
-            StmtKind::Error => {}
-        }
+            StmtKind::Error => return None,
+        })
     }
 
     fn written_type(&mut self, te: &TypeExpr) -> Option<Type> {
@@ -237,258 +308,338 @@ impl Checker {
         }
     }
 
-    fn define_fn(&mut self, name: &Ident, params: &[Param], ret: Option<&TypeExpr>, body: &Expr) {
+    fn define_fn(&mut self, name: &Ident, params: &[Param], ret: Option<&TypeExpr>, body: &ast::Expr) -> tree::Stmt {
         self.check_duplicate_params(params.iter().map(|p| &p.name));
         let ret = ret.and_then(|r| self.written_type(r));
         let id = self.fns.len();
+        let fn_type = Type::UserFn(id);
         self.fns.push(FnDef {
             name: name.name.clone(),
             params: params.to_vec(),
             ret: ret.clone(),
             body: body.clone(),
             source: self.source,
+            env: self.frames.clone(),
         });
-        self.bind(&name.name, Type::UserFn(id));
-        // Generic check: catches unknown names and type errors that hold whatever the arguments.
-        let mut scope = HashMap::new();
-        for p in params {
-            let declared = p.ty.as_ref().and_then(|t| self.written_type(t)).unwrap_or(Type::Unknown);
-            if let Some(d) = &p.default {
-                let dt = self.expr(d);
-                if !dt.fits(&declared) {
-                    self.err(mismatch(&declared, &dt, d.span.clone(), "default value of the wrong type"));
-                }
-            }
-            scope.insert(p.name.name.clone(), declared);
+        let target = self.bind(&name.name, fn_type.clone());
+        // The frames a call site re-checks the body in: those of the definition, which now
+        // include the function's own name.
+        self.fns[id].env = self.frames.clone();
+        let declared: Vec<Type> =
+            params.iter().map(|p| p.ty.as_ref().and_then(|t| self.written_type(t)).unwrap_or(Type::Unknown)).collect();
+        self.frames.push(Frame {
+            scopes: vec![HashMap::new()],
+            self_fn: Some((name.name.clone(), fn_type)),
+            ..Frame::default()
+        });
+        for (p, t) in params.iter().zip(&declared) {
+            self.bind(&p.name.name, t.clone());
         }
-        self.scopes.push(scope);
-        let t = self.expr(body);
-        self.scopes.pop();
-        if let Some(r) = &ret {
-            if !t.fits(r) {
-                self.err(mismatch(r, &t, body.span.clone(), &format!("`{}` is declared to return {r}", name.name)));
-            }
-        }
-    }
-
-    fn define_op(&mut self, name: &Ident, params: &[Ident], body: &Expr) {
-        self.check_duplicate_params(params.iter());
-        match to_formula(body) {
-            Ok(f) => {
-                let names: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
-                match crate::formula::custom::register(&name.name, &names, &f) {
-                    Ok(_) => self.bind(&name.name, Type::OpFn(name.name.clone())),
-                    Err(e) => {
-                        let (code, msg, help) = match e {
-                            crate::formula::custom::RegisterError::BadArity(n) => (
-                                Code::OperatorArity,
-                                format!("an operator takes 1 to 3 arguments, not {n}"),
-                                "change the parameter list".to_string(),
-                            ),
-                            crate::formula::custom::RegisterError::UnknownVariable(v) => (
-                                Code::UnknownName,
-                                format!("the body uses `{v}`, which is not a parameter"),
-                                format!("add `{v}` to the parameters of `{}`", name.name),
-                            ),
-                            crate::formula::custom::RegisterError::ShadowsBuiltin(n) => (
-                                Code::UnknownOperator,
-                                format!("`{n}` is a built-in operator"),
-                                "choose another name".to_string(),
-                            ),
-                            crate::formula::custom::RegisterError::Full => (
-                                Code::UnknownOperator,
-                                "too many operators defined".to_string(),
-                                "restart the session".to_string(),
-                            ),
-                        };
-                        self.err(
-                            Diagnostic::new(code, msg, name.span.clone())
-                                .with_label("in this operator")
-                                .with_help(help),
-                        );
+        let defaults: Vec<Option<tree::Expr>> = params
+            .iter()
+            .zip(&declared)
+            .map(|(p, want)| {
+                p.default.as_ref().map(|d| {
+                    let x = self.expr(d);
+                    if !x.ty.fits(want) {
+                        self.err(mismatch(want, &x.ty, d.span.clone(), "default value of the wrong type"));
                     }
-                }
+                    x
+                })
+            })
+            .collect();
+        let body_tree = self.expr(body);
+        let frame = self.frames.pop().expect("pushed above");
+        if let Some(r) = &ret {
+            if !body_tree.ty.fits(r) {
+                self.err(mismatch(
+                    r,
+                    &body_tree.ty,
+                    body.span.clone(),
+                    &format!("`{}` is declared to return {r}", name.name),
+                ));
             }
-            Err(ds) => self.errs(ds),
+        }
+        let func = Function {
+            name: name.name.clone(),
+            params: params.iter().map(|p| p.name.name.clone()).collect(),
+            defaults,
+            body: body_tree,
+            n_locals: frame.n_locals,
+            captures: frame.captures.iter().map(|(_, c, _)| *c).collect(),
+            source: self.source,
+        };
+        tree::Stmt::Fn { target, func: Rc::new(func) }
+    }
+
+    fn define_op(&mut self, name: &Ident, params: &[Ident], body: &ast::Expr) -> Option<tree::Stmt> {
+        use crate::formula::custom::RegisterError;
+        self.check_duplicate_params(params.iter());
+        let f = match to_formula(body, &self.ops) {
+            Ok(f) => f,
+            Err(ds) => {
+                self.errs(ds);
+                return None;
+            }
+        };
+        let names: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
+        // The definition goes to the process-wide store (ids are never reused); the name goes
+        // only into this checker's scope, which the session keeps only if the input has no error.
+        match crate::formula::custom::register(&name.name, &names, &f) {
+            Ok(op) => {
+                self.ops.define(&name.name, op);
+                let target = self.bind(&name.name, Type::OpFn(name.name.clone()));
+                Some(tree::Stmt::Op { target, name: name.name.clone(), op })
+            }
+            Err(e) => {
+                let (code, msg, help) = match e {
+                    RegisterError::BadArity(n) => (
+                        Code::OperatorArity,
+                        format!("an operator takes 1 to 3 arguments, not {n}"),
+                        "change the parameter list".to_string(),
+                    ),
+                    RegisterError::UnknownVariable(v) => (
+                        Code::UnknownName,
+                        format!("the body uses `{v}`, which is not a parameter"),
+                        format!("add `{v}` to the parameters of `{}`", name.name),
+                    ),
+                    RegisterError::ShadowsBuiltin(n) => (
+                        Code::UnknownOperator,
+                        format!("`{n}` is a built-in operator"),
+                        "choose another name".to_string(),
+                    ),
+                    RegisterError::Full => (
+                        Code::UnknownOperator,
+                        "too many operators defined".to_string(),
+                        "restart the session".to_string(),
+                    ),
+                };
+                self.err(Diagnostic::new(code, msg, name.span.clone()).with_label("in this operator").with_help(help));
+                None
+            }
         }
     }
 
-    fn expr(&mut self, e: &Expr) -> Type {
-        match &e.kind {
-            ExprKind::Num(_) => Type::Num,
-            ExprKind::Bool(_) => Type::Bool,
-            ExprKind::Str(_) => Type::Str,
-            ExprKind::Var(name) => match self.lookup(name) {
-                Some(t) => t,
+    fn expr(&mut self, e: &ast::Expr) -> tree::Expr {
+        let span = e.span.clone();
+        let (kind, ty) = match &e.kind {
+            ExprKind::Num(n) => (Kind::Lit(Lit::Num(*n)), Type::Num),
+            ExprKind::Bool(b) => (Kind::Lit(Lit::Bool(*b)), Type::Bool),
+            ExprKind::Str(s) => (Kind::Lit(Lit::Str(s.as_str().into())), Type::Str),
+            ExprKind::Var(name) => match self.resolve(name) {
+                Some((Name::Const(v), t)) => (Kind::Lit(Lit::Num(v)), t),
+                Some((n, t)) => (Kind::Name(n), t),
                 None => {
-                    self.unknown_name(name, e.span.clone());
-                    Type::Unknown
+                    self.unknown_name(name, span.clone());
+                    (Kind::Error, Type::Unknown)
                 }
             },
             ExprKind::List(items) => self.list(items),
             ExprKind::Record(fields) => {
-                let mut out: Vec<(String, Type)> = Vec::new();
+                let mut out: Vec<(String, tree::Expr)> = Vec::new();
                 for (name, value) in fields {
-                    let t = self.expr(value);
+                    let x = self.expr(value);
                     out.retain(|(n, _)| *n != name.name);
-                    out.push((name.name.clone(), t));
+                    out.push((name.name.clone(), x));
                 }
-                Type::Record(out)
+                let t = Type::Record(out.iter().map(|(n, x)| (n.clone(), x.ty.clone())).collect());
+                (Kind::Record(out), t)
             }
             ExprKind::Field(base, field) => {
-                let t = self.expr(base);
-                self.field(&t, field)
+                let b = self.expr(base);
+                let t = self.field(&b.ty, field);
+                (Kind::Field(Box::new(b), field.name.clone(), field.span.clone()), t)
             }
-            ExprKind::Index(base, index) => {
-                let t = self.expr(base);
-                let it = self.expr(index);
-                if !it.fits(&Type::Num) {
-                    self.err(mismatch(&Type::Num, &it, index.span.clone(), "list indices are numbers"));
-                }
-                match t {
-                    Type::List(elem) => *elem,
-                    Type::Unknown => Type::Unknown,
-                    other => {
-                        self.err(
-                            Diagnostic::new(
-                                Code::TypeMismatch,
-                                format!("cannot index a value of type {other}"),
-                                base.span.clone(),
-                            )
-                            .with_label(format!("this is {other}"))
-                            .with_help("only lists can be indexed; use `t.column` for a table column"),
-                        );
-                        Type::Unknown
-                    }
-                }
-            }
-            ExprKind::Call(callee, args) => self.call(callee, args, e.span.clone()),
-            ExprKind::Unary(op, a) => {
-                let t = self.expr(a);
-                match (op, &t) {
-                    (_, Type::Unknown) => Type::Unknown,
-                    (UnOp::Neg, Type::Num) => Type::Num,
-                    (UnOp::Neg, Type::Formula(v)) => Type::Formula(v.clone()),
-                    (UnOp::Not, Type::Bool) => Type::Bool,
-                    (UnOp::Neg, other) => {
-                        self.err(mismatch(&Type::Num, other, a.span.clone(), "`-` needs a number or a formula"));
-                        Type::Unknown
-                    }
-                    (UnOp::Not, other) => {
-                        self.err(mismatch(&Type::Bool, other, a.span.clone(), "`not` needs a bool"));
-                        Type::Unknown
-                    }
-                }
-            }
+            ExprKind::Index(base, index) => self.index(base, index),
+            ExprKind::Call(callee, args) => return self.call(callee, args, span),
+            ExprKind::Unary(op, a) => self.unary(*op, a),
             ExprKind::Binary(op, a, b) => {
-                let ta = self.expr(a);
-                let tb = self.expr(b);
-                self.binary(*op, &ta, &tb, e)
+                let xa = self.expr(a);
+                let xb = self.expr(b);
+                let t = self.binary(*op, &xa.ty, &xb.ty, e);
+                let kind = match op {
+                    BinOp::And | BinOp::Or => Kind::Logic(*op, Box::new(xa), Box::new(xb)),
+                    _ => Kind::Binary(*op, Box::new(xa), Box::new(xb)),
+                };
+                (kind, t)
             }
-            ExprKind::If(c, t, f) => {
-                let tc = self.expr(c);
-                if !tc.fits(&Type::Bool) {
-                    self.err(mismatch(&Type::Bool, &tc, c.span.clone(), "an `if` condition must be a bool"));
+            ExprKind::If(c, t, f) => self.if_expr(c, t, f.as_deref()),
+            ExprKind::Block(stmts) => self.block(stmts),
+            ExprKind::Formula(body) => match to_formula(body, &self.ops) {
+                Ok(f) => {
+                    let t = Type::Formula(Some(f.used_vars()));
+                    (Kind::Lit(Lit::Formula(Rc::new(f))), t)
                 }
-                let tt = self.expr(t);
-                match f {
-                    None => Type::Nothing,
-                    Some(f) => {
-                        let tf = self.expr(f);
-                        match tt.join(&tf) {
-                            Some(j) => j,
-                            None => {
-                                self.err(mismatch(
-                                    &tt,
-                                    &tf,
-                                    f.span.clone(),
-                                    "both branches of `if` must have one type",
-                                ));
-                                Type::Unknown
-                            }
-                        }
-                    }
-                }
-            }
-            ExprKind::Block(stmts) => {
-                self.scopes.push(HashMap::new());
-                let mut last = Type::Nothing;
-                for s in stmts {
-                    self.check_stmt(s);
-                    last = match &s.kind {
-                        StmtKind::Expr(e) => self.expr_type_quiet(e),
-                        _ => Type::Nothing,
-                    };
-                }
-                self.scopes.pop();
-                last
-            }
-            ExprKind::Formula(body) => match to_formula(body) {
-                Ok(f) => Type::Formula(Some(f.used_vars())),
                 Err(ds) => {
                     self.errs(ds);
-                    Type::Formula(None)
+                    (Kind::Error, Type::Formula(None))
                 }
             },
-            ExprKind::Model(l, r) => {
-                if let Err(ds) = to_model(l, r) {
+            ExprKind::Model(l, r) => match to_model(l, r, &self.ops) {
+                Ok(m) => (Kind::Lit(Lit::Model(Rc::new(m))), Type::Model),
+                Err(ds) => {
                     self.errs(ds);
+                    (Kind::Error, Type::Model)
                 }
-                Type::Model
-            }
-            ExprKind::Where(t, cond) => {
-                let tt = self.expr(t);
-                match to_formula(cond) {
-                    Ok(f) => {
-                        if let Type::Table(Some(info)) = &tt {
-                            for v in f.used_vars() {
-                                if !info.columns.contains(&v) {
-                                    self.err(unknown_column(&v, &info.columns, &info.origin, cond.span.clone()));
-                                }
-                            }
-                        }
-                        if let Type::Graphs(Some(dim)) = &tt {
-                            self.check_graph_condition(&f.used_vars(), *dim, &cond.span);
-                        }
-                    }
-                    Err(ds) => self.errs(ds),
-                }
-                if matches!(tt, Type::Graphs(_)) {
-                    return tt;
-                }
-                if !tt.fits(&Type::Table(None)) {
-                    self.err(mismatch(&Type::Table(None), &tt, t.span.clone(), "`where` filters a table"));
-                    return Type::Unknown;
-                }
-                tt
-            }
-            ExprKind::Operators(entries) => {
-                if let Err(ds) = opset::build(entries, &e.span) {
+            },
+            ExprKind::Where(t, cond) => self.where_expr(t, cond),
+            ExprKind::Operators(entries) => match opset::build(entries, &e.span, &self.ops) {
+                Ok(s) => (Kind::Lit(Lit::OpSet(Rc::new(s))), Type::OpSet),
+                Err(ds) => {
                     self.errs(ds);
+                    (Kind::Error, Type::OpSet)
                 }
-                Type::OpSet
-            }
+            },
             ExprKind::GraphNet(entries) => self.graphnet(entries, &e.span),
-            ExprKind::Error => Type::Unknown,
-        }
+            ExprKind::Error => (Kind::Error, Type::Unknown),
+        };
+        tree::Expr::new(kind, ty, span)
     }
 
-    fn graphnet(&mut self, entries: &[GnEntry], span: &Span) -> Type {
-        match super::graphnet::build(entries, span) {
-            Ok(t) => {
-                for e in &t.exprs {
-                    let et = self.expr(e);
-                    if !et.fits(&Type::Num) {
-                        self.err(mismatch(&Type::Num, &et, e.span.clone(), "sizes and weights are numbers"));
+    fn index(&mut self, base: &ast::Expr, index: &ast::Expr) -> (Kind, Type) {
+        let b = self.expr(base);
+        let i = self.expr(index);
+        if !i.ty.fits(&Type::Num) {
+            self.err(mismatch(&Type::Num, &i.ty, index.span.clone(), "list indices are numbers"));
+        }
+        let t = match &b.ty {
+            Type::List(elem) => (**elem).clone(),
+            Type::Unknown => Type::Unknown,
+            other => {
+                self.err(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        format!("cannot index a value of type {other}"),
+                        base.span.clone(),
+                    )
+                    .with_label(format!("this is {other}"))
+                    .with_help("only lists can be indexed; use `t.column` for a table column"),
+                );
+                Type::Unknown
+            }
+        };
+        (Kind::Index(Box::new(b), Box::new(i)), t)
+    }
+
+    fn unary(&mut self, op: UnOp, a: &ast::Expr) -> (Kind, Type) {
+        let x = self.expr(a);
+        let t = match (op, &x.ty) {
+            (_, Type::Unknown) => Type::Unknown,
+            (UnOp::Neg, Type::Num) => Type::Num,
+            (UnOp::Neg, Type::Formula(v)) => Type::Formula(v.clone()),
+            (UnOp::Not, Type::Bool) => Type::Bool,
+            (UnOp::Neg, other) => {
+                self.err(mismatch(&Type::Num, other, a.span.clone(), "`-` needs a number or a formula"));
+                Type::Unknown
+            }
+            (UnOp::Not, other) => {
+                self.err(mismatch(&Type::Bool, other, a.span.clone(), "`not` needs a bool"));
+                Type::Unknown
+            }
+        };
+        (Kind::Unary(op, Box::new(x)), t)
+    }
+
+    fn if_expr(&mut self, c: &ast::Expr, t: &ast::Expr, f: Option<&ast::Expr>) -> (Kind, Type) {
+        let xc = self.expr(c);
+        if !xc.ty.fits(&Type::Bool) {
+            self.err(mismatch(&Type::Bool, &xc.ty, c.span.clone(), "an `if` condition must be a bool"));
+        }
+        let xt = self.expr(t);
+        let (xf, ty) = match f {
+            None => (None, Type::Nothing),
+            Some(f) => {
+                let xf = self.expr(f);
+                let ty = match xt.ty.join(&xf.ty) {
+                    Some(j) => j,
+                    None => {
+                        self.err(mismatch(&xt.ty, &xf.ty, f.span.clone(), "both branches of `if` must have one type"));
+                        Type::Unknown
+                    }
+                };
+                (Some(Box::new(xf)), ty)
+            }
+        };
+        (Kind::If(Box::new(xc), Box::new(xt), xf), ty)
+    }
+
+    fn block(&mut self, stmts: &[ast::Stmt]) -> (Kind, Type) {
+        self.frame().scopes.push(HashMap::new());
+        let mut out = Vec::new();
+        let mut last_type = None;
+        for s in stmts {
+            last_type = None;
+            if let Some((x, t)) = self.stmt(s) {
+                out.push(x);
+                last_type = t;
+            }
+        }
+        self.frame().scopes.pop();
+        // The last expression statement is the block's value.
+        let value = match (last_type.is_some(), out.pop()) {
+            (true, Some(tree::Stmt::Expr(x))) => Some(Box::new(x)),
+            (_, Some(other)) => {
+                out.push(other);
+                None
+            }
+            (_, None) => None,
+        };
+        let ty = value.as_ref().map(|v| v.ty.clone()).unwrap_or(Type::Nothing);
+        (Kind::Block(out, value), ty)
+    }
+
+    fn where_expr(&mut self, t: &ast::Expr, cond: &ast::Expr) -> (Kind, Type) {
+        let xt = self.expr(t);
+        let f = match to_formula(cond, &self.ops) {
+            Ok(f) => {
+                if let Type::Table(Some(info)) = &xt.ty {
+                    for v in f.used_vars() {
+                        if !info.columns.contains(&v) {
+                            self.err(unknown_column(&v, &info.columns, &info.origin, cond.span.clone()));
+                        }
                     }
                 }
-                let hamiltonian = matches!(t.net, super::graphnet::NetTemplate::Hamiltonian { .. });
-                let decl = if t.exprs.is_empty() { t.instantiate(&[]).ok().map(Box::new) } else { None };
-                Type::GraphNet { hamiltonian, decl }
+                if let Type::Graphs(Some(dim)) = &xt.ty {
+                    self.check_graph_condition(&f.used_vars(), *dim, &cond.span);
+                }
+                f
             }
             Err(ds) => {
                 self.errs(ds);
-                Type::Unknown
+                crate::formula::Formula::constant(f64::NAN)
+            }
+        };
+        let ty = if matches!(xt.ty, Type::Graphs(_)) {
+            xt.ty.clone()
+        } else if !xt.ty.fits(&Type::Table(None)) {
+            self.err(mismatch(&Type::Table(None), &xt.ty, t.span.clone(), "`where` filters a table"));
+            Type::Unknown
+        } else {
+            xt.ty.clone()
+        };
+        (Kind::Where(Box::new(xt), Rc::new(f)), ty)
+    }
+
+    fn graphnet(&mut self, entries: &[ast::GnEntry], span: &Span) -> (Kind, Type) {
+        match super::graphnet::build(entries, span) {
+            Ok((template, exprs)) => {
+                let sizes: Vec<tree::Expr> = exprs
+                    .iter()
+                    .map(|e| {
+                        let x = self.expr(e);
+                        if !x.ty.fits(&Type::Num) {
+                            self.err(mismatch(&Type::Num, &x.ty, e.span.clone(), "sizes and weights are numbers"));
+                        }
+                        x
+                    })
+                    .collect();
+                let hamiltonian = matches!(template.net, crate::domain::graphnet::NetTemplate::Hamiltonian { .. });
+                let decl = if sizes.is_empty() { template.instantiate(&[]).ok().map(Box::new) } else { None };
+                (Kind::GraphNet(Rc::new(template), sizes), Type::GraphNet { hamiltonian, decl })
+            }
+            Err(ds) => {
+                self.errs(ds);
+                (Kind::Error, Type::Unknown)
             }
         }
     }
@@ -522,17 +673,9 @@ impl Checker {
         }
     }
 
-    /// The type of an expression statement already checked (blocks re-derive it without
-    /// reporting twice).
-    fn expr_type_quiet(&mut self, e: &Expr) -> Type {
-        let n = self.diags.len();
-        let t = self.expr(e);
-        self.diags.truncate(n);
-        t
-    }
-
     fn unknown_name(&mut self, name: &str, span: Span) {
-        let mut candidates: Vec<String> = self.scopes.iter().flat_map(|s| s.keys().cloned()).collect();
+        let mut candidates: Vec<String> =
+            self.frames.iter().flat_map(|f| f.scopes.iter().flat_map(|s| s.keys().cloned())).collect();
         candidates.extend(self.visible_names());
         let help = match did_you_mean(name, candidates.iter().map(|s| s.as_str())) {
             Some(s) => format!("did you mean `{s}`?"),
@@ -545,18 +688,18 @@ impl Checker {
         );
     }
 
-    fn list(&mut self, items: &[Expr]) -> Type {
+    fn list(&mut self, items: &[ast::Expr]) -> (Kind, Type) {
         let mut elem = Type::Unknown;
+        let mut out = Vec::with_capacity(items.len());
         for item in items {
-            let t = self.expr(item);
-            match elem.join(&t) {
+            let x = self.expr(item);
+            match elem.join(&x.ty) {
                 Some(j) => elem = j,
-                None => {
-                    self.err(mismatch(&elem, &t, item.span.clone(), "list elements must have one type"));
-                }
+                None => self.err(mismatch(&elem, &x.ty, item.span.clone(), "list elements must have one type")),
             }
+            out.push(x);
         }
-        Type::List(Box::new(elem))
+        (Kind::List(out), Type::List(Box::new(elem)))
     }
 
     fn field(&mut self, t: &Type, field: &Ident) -> Type {
@@ -609,7 +752,7 @@ impl Checker {
         }
     }
 
-    fn binary(&mut self, op: BinOp, ta: &Type, tb: &Type, e: &Expr) -> Type {
+    fn binary(&mut self, op: BinOp, ta: &Type, tb: &Type, e: &ast::Expr) -> Type {
         use Type::*;
         if matches!(ta, Unknown) || matches!(tb, Unknown) {
             return match op {
@@ -655,18 +798,30 @@ impl Checker {
         }
     }
 
-    fn call(&mut self, callee: &Expr, args: &[Arg], span: Span) -> Type {
-        let ct = self.expr(callee);
-        match ct {
-            Type::Builtin(name) => self.builtin(name, args, span),
-            Type::UserFn(id) => self.user_call(id, args, span),
-            Type::OpFn(name) => self.op_call(&name, args, span),
-            Type::Formula(vars) => self.formula_call(vars.as_ref(), args, span),
-            Type::Unknown => {
-                for a in args {
-                    self.expr(&a.value);
+    fn call(&mut self, callee: &ast::Expr, args: &[Arg], span: Span) -> tree::Expr {
+        let c = self.expr(callee);
+        match c.ty.clone() {
+            Type::Builtin(b) => self.builtin_call(b, args, span),
+            Type::UserFn(id) => self.user_call(c, id, args, span),
+            Type::OpFn(name) => {
+                // A global or local holding an operator has the operator's name in its type.
+                let op = match &c.kind {
+                    Kind::Name(Name::Op(op)) => Some(*op),
+                    _ => self.ops.resolve(&name),
+                };
+                let (xs, t) = self.op_call(&name, op, args, &span);
+                match op {
+                    Some(op) => tree::Expr::new(Kind::CallOp { op, args: xs }, t, span),
+                    None => self.dynamic(c, xs, args, t, span),
                 }
-                Type::Unknown
+            }
+            Type::Formula(vars) => {
+                let (xs, t) = self.formula_call(vars.as_ref(), args, &span);
+                self.dynamic(c, xs, args, t, span)
+            }
+            Type::Unknown => {
+                let xs: Vec<tree::Expr> = args.iter().map(|a| self.expr(&a.value)).collect();
+                self.dynamic(c, xs, args, Type::Unknown, span)
             }
             other => {
                 for a in args {
@@ -681,29 +836,35 @@ impl Checker {
                     .with_label(format!("this is {other}, not a function"))
                     .with_help("remove the parentheses, or call a function"),
                 );
-                Type::Unknown
+                tree::Expr::new(Kind::Error, Type::Unknown, span)
             }
         }
     }
 
-    /// Matches arguments to parameters, reporting count and name problems. Returns the
-    /// argument (if any) for each parameter and the extra named arguments.
-    fn bind_args<'a>(
+    /// A call bound by argument names at run time.
+    fn dynamic(&mut self, callee: tree::Expr, xs: Vec<tree::Expr>, args: &[Arg], t: Type, span: Span) -> tree::Expr {
+        let bound = args.iter().map(|a| a.name.as_ref().map(|n| n.name.clone())).zip(xs).collect();
+        tree::Expr::new(Kind::CallDynamic { callee: Box::new(callee), args: bound }, t, span)
+    }
+
+    /// Matches arguments to parameters, reporting count and name problems. Returns the index
+    /// of the argument (if any) for each parameter and the indices of extra named arguments.
+    fn bind_args(
         &mut self,
         fname: &str,
         params: &[(&str, bool)],
-        args: &'a [Arg],
+        args: &[Arg],
         open_named: bool,
         span: &Span,
-    ) -> (Vec<Option<&'a Arg>>, Vec<&'a Arg>) {
-        let mut slots: Vec<Option<&Arg>> = vec![None; params.len()];
+    ) -> (Vec<Option<usize>>, Vec<usize>) {
+        let mut slots: Vec<Option<usize>> = vec![None; params.len()];
         let mut extra = Vec::new();
         let mut next = 0;
-        for a in args {
+        for (ai, a) in args.iter().enumerate() {
             match &a.name {
                 None => {
                     if next < params.len() {
-                        slots[next] = Some(a);
+                        slots[next] = Some(ai);
                         next += 1;
                     } else {
                         self.err(
@@ -723,8 +884,8 @@ impl Checker {
                             .with_label("already given")
                             .with_help("give each parameter once"),
                     ),
-                    Some(i) => slots[i] = Some(a),
-                    None if open_named => extra.push(a),
+                    Some(i) => slots[i] = Some(ai),
+                    None if open_named => extra.push(ai),
                     None => {
                         let names: Vec<&str> = params.iter().map(|(p, _)| *p).collect();
                         let help = help_suggesting(
@@ -761,39 +922,48 @@ impl Checker {
         (slots, extra)
     }
 
-    fn user_call(&mut self, id: usize, args: &[Arg], span: Span) -> Type {
+    fn user_call(&mut self, callee: tree::Expr, id: usize, args: &[Arg], span: Span) -> tree::Expr {
         let def = self.fns[id].clone();
         let params: Vec<(&str, bool)> =
             def.params.iter().map(|p| (p.name.name.as_str(), p.default.is_none())).collect();
         let (slots, _) = self.bind_args(&def.name, &params, args, false, &span);
+        let mut xs: Vec<Option<tree::Expr>> = vec![None; def.params.len()];
         let mut arg_types = Vec::new();
-        for (p, slot) in def.params.iter().zip(&slots) {
+        for (i, (p, slot)) in def.params.iter().zip(&slots).enumerate() {
             let declared = p.ty.as_ref().and_then(|t| Type::from_name(&t.name.name, None));
             let t = match slot {
-                Some(a) => {
-                    let t = self.expr(&a.value);
+                Some(ai) => {
+                    let a = &args[*ai];
+                    let x = self.expr(&a.value);
                     if let Some(want) = &declared {
-                        if !t.fits(want) {
+                        if !x.ty.fits(want) {
                             self.err(mismatch(
                                 want,
-                                &t,
+                                &x.ty,
                                 a.value.span.clone(),
                                 &format!("parameter `{}` is {want}", p.name.name),
                             ));
                         }
                     }
+                    let t = x.ty.clone();
+                    xs[i] = Some(x);
                     t
                 }
                 None => declared.unwrap_or(Type::Unknown),
             };
             arg_types.push(t);
         }
-        for a in args.iter().filter(|a| !slots.iter().any(|s| s.is_some_and(|s| std::ptr::eq(s, *a)))) {
-            self.expr(&a.value);
+        for (ai, a) in args.iter().enumerate() {
+            if !slots.contains(&Some(ai)) {
+                self.expr(&a.value);
+            }
         }
-        self.instantiate(id, arg_types)
+        let t = self.instantiate(id, arg_types);
+        tree::Expr::new(Kind::CallFn { callee: Box::new(callee), args: xs }, t, span)
     }
 
+    /// The result type of user function `id` for these argument types: its body re-checked in
+    /// the frames of its definition (the tree of this check is dropped).
     fn instantiate(&mut self, id: usize, arg_types: Vec<Type>) -> Type {
         let key = (id, format!("{arg_types:?}"));
         if let Some(t) = self.cache.get(&key) {
@@ -804,13 +974,19 @@ impl Checker {
             return def.ret.clone().unwrap_or(Type::Unknown);
         }
         self.in_progress.push(key.clone());
-        let saved_scopes = std::mem::take(&mut self.scopes);
+        let saved_frames = std::mem::replace(&mut self.frames, def.env.clone());
         let saved_source = self.source;
         self.source = def.source;
-        let scope: HashMap<String, Type> = def.params.iter().map(|p| p.name.name.clone()).zip(arg_types).collect();
-        self.scopes.push(scope);
-        let t = self.expr(&def.body);
-        self.scopes = saved_scopes;
+        self.frames.push(Frame {
+            scopes: vec![HashMap::new()],
+            self_fn: Some((def.name.clone(), Type::UserFn(id))),
+            ..Frame::default()
+        });
+        for (p, t) in def.params.iter().zip(arg_types) {
+            self.bind(&p.name.name, t);
+        }
+        let t = self.expr(&def.body).ty;
+        self.frames = saved_frames;
         self.source = saved_source;
         self.in_progress.pop();
         let t = def.ret.clone().unwrap_or(t);
@@ -818,8 +994,8 @@ impl Checker {
         t
     }
 
-    fn op_call(&mut self, name: &str, args: &[Arg], span: Span) -> Type {
-        let arity = Op::from_name(name).map(|o| o.arity()).unwrap_or(1);
+    fn op_call(&mut self, name: &str, op: Option<Op>, args: &[Arg], span: &Span) -> (Vec<tree::Expr>, Type) {
+        let arity = op.map(|o| o.arity()).unwrap_or(1);
         if args.len() != arity || args.iter().any(|a| a.name.is_some()) {
             self.err(
                 Diagnostic::new(
@@ -833,8 +1009,10 @@ impl Checker {
         }
         let mut any_formula = false;
         let mut vars: Option<Vec<String>> = Some(vec![]);
+        let mut xs = Vec::with_capacity(args.len());
         for a in args {
-            match self.expr(&a.value) {
+            let x = self.expr(&a.value);
+            match &x.ty {
                 Type::Num | Type::Unknown => {}
                 Type::Formula(v) => {
                     any_formula = true;
@@ -842,33 +1020,31 @@ impl Checker {
                 }
                 other => self.err(mismatch(
                     &Type::Num,
-                    &other,
+                    other,
                     a.value.span.clone(),
                     &format!("`{name}` takes numbers or formulas"),
                 )),
             }
+            xs.push(x);
         }
-        if any_formula {
-            Type::Formula(vars)
-        } else {
-            Type::Num
-        }
+        let t = if any_formula { Type::Formula(vars) } else { Type::Num };
+        (xs, t)
     }
 
-    fn formula_call(&mut self, vars: Option<&Vec<String>>, args: &[Arg], span: Span) -> Type {
-        let named: Vec<&Arg> = args.iter().filter(|a| a.name.is_some()).collect();
-        let positional: Vec<&Arg> = args.iter().filter(|a| a.name.is_none()).collect();
-        match (positional.len(), named.is_empty()) {
+    fn formula_call(&mut self, vars: Option<&Vec<String>>, args: &[Arg], span: &Span) -> (Vec<tree::Expr>, Type) {
+        let named = args.iter().filter(|a| a.name.is_some()).count();
+        let positional = args.len() - named;
+        let xs: Vec<tree::Expr> = args.iter().map(|a| self.expr(&a.value)).collect();
+        let t = match (positional, named == 0) {
             (1, true) => {
-                let t = self.expr(&positional[0].value);
-                self.check_vars_in_table(vars, &t, &span);
-                match t {
+                self.check_vars_in_table(vars, &xs[0].ty, span);
+                match &xs[0].ty {
                     Type::Table(_) | Type::Unknown => Type::List(Box::new(Type::Num)),
                     other => {
                         self.err(mismatch(
                             &Type::Table(None),
-                            &other,
-                            positional[0].value.span.clone(),
+                            other,
+                            xs[0].span.clone(),
                             "a formula is called on a table",
                         ));
                         Type::Unknown
@@ -876,14 +1052,13 @@ impl Checker {
                 }
             }
             (0, _) => {
-                for a in &named {
-                    let t = self.expr(&a.value);
-                    if !t.fits(&Type::Num) {
-                        self.err(mismatch(&Type::Num, &t, a.value.span.clone(), "variable values are numbers"));
+                for x in &xs {
+                    if !x.ty.fits(&Type::Num) {
+                        self.err(mismatch(&Type::Num, &x.ty, x.span.clone(), "variable values are numbers"));
                     }
                 }
-                let given: Vec<&str> = named.iter().filter_map(|a| a.name.as_ref().map(|n| n.name.as_str())).collect();
-                self.check_all_vars_given(vars, &given, &span);
+                let given: Vec<&str> = args.iter().filter_map(|a| a.name.as_ref().map(|n| n.name.as_str())).collect();
+                self.check_all_vars_given(vars, &given, span);
                 Type::Num
             }
             _ => {
@@ -891,14 +1066,15 @@ impl Checker {
                     Diagnostic::new(
                         Code::WrongArgCount,
                         "a formula is called with one table or with named values",
-                        span,
+                        span.clone(),
                     )
                     .with_label("unexpected arguments")
                     .with_help("write f(t) or f(x: 1, y: 2)"),
                 );
                 Type::Unknown
             }
-        }
+        };
+        (xs, t)
     }
 
     /// Reports the variables of a formula that a call gives no value for.

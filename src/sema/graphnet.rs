@@ -1,6 +1,6 @@
-//! `graphnet { ... }` declarations: from the syntax tree to a [`GraphNetTemplate`] (the
-//! structure, with every size either a literal or an expression evaluated at run time) and,
-//! once the sizes are numbers, to a [`GraphNetDecl`]. Every problem is reported against its
+//! `graphnet { ... }` declarations: from the syntax tree to a
+//! [`GraphNetTemplate`](crate::domain::graphnet::GraphNetTemplate) (the structure, with every
+//! size either a literal or a slot whose expression is returned beside it). Every problem is reported against its
 //! span; all of them at once.
 //!
 //! A message-passing network:
@@ -17,151 +17,12 @@
 //! mlp(...) -> 1 }` (activation softplus unless given).
 
 use crate::diag::{help_suggesting, Code, Diagnostic};
+use crate::domain::graphnet::{GraphNetTemplate, MlpTemplate, NetTemplate, Num, PenaltyTemplate};
 use crate::syntax::ast::{Expr, ExprKind, GnEntry, Span};
-use crate::train::{Activation, Aggregation, GraphNetConfig, HamiltonianConfig, MlpSpec, NetworkConfig, Penalty};
+use crate::train::{Activation, Aggregation};
 
 const MESSAGE_KEYS: &[&str] = &["message", "node", "update", "global", "aggregate", "penalty"];
 const HAMILTONIAN_KEYS: &[&str] = &["pair", "self"];
-
-/// A size in a declaration: a literal, or the value of `exprs[i]` computed at run time.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Num {
-    Lit(f64),
-    Slot(usize),
-}
-
-/// `mlp(hidden: H, layers: L, activation: A)`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MlpTemplate {
-    pub hidden: (Num, Span),
-    pub layers: (Num, Span),
-    pub activation: Option<Activation>,
-}
-
-/// A penalty with its weight still to be computed.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PenaltyTemplate {
-    None,
-    Bottleneck,
-    L1((Num, Span)),
-    Kl((Num, Span)),
-}
-
-/// The two kinds of network, sizes unresolved.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)] // one per declaration; boxing would only add noise
-pub enum NetTemplate {
-    Message {
-        message: MlpTemplate,
-        msg_out: Option<(Num, Span)>,
-        node: MlpTemplate,
-        node_out: (Num, Span),
-        global: Option<(MlpTemplate, (Num, Span))>,
-        aggregation: Aggregation,
-        penalty: PenaltyTemplate,
-    },
-    Hamiltonian {
-        pair: MlpTemplate,
-        self_energy: MlpTemplate,
-    },
-}
-
-/// A checked declaration whose sizes may still be expressions.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GraphNetTemplate {
-    pub net: NetTemplate,
-    /// The size expressions that are not literals, in slot order.
-    pub exprs: Vec<Expr>,
-    pub span: Span,
-}
-
-/// A declaration with every size known.
-#[derive(Clone, Debug, PartialEq)]
-pub enum GraphNetDecl {
-    Message {
-        message: MlpSpec,
-        /// `None` for a bottleneck declared without a size (it is the data's dimension).
-        msg_dim: Option<usize>,
-        node: MlpSpec,
-        node_out: usize,
-        global: Option<(MlpSpec, usize)>,
-        aggregation: Aggregation,
-        penalty: Penalty,
-        /// Where the node model's output size and the message size were written.
-        node_out_span: Span,
-        msg_span: Span,
-    },
-    Hamiltonian {
-        pair: MlpSpec,
-        self_energy: MlpSpec,
-    },
-}
-
-/// Why a declaration does not fit data of a given dimension.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Mismatch {
-    pub message: String,
-    pub help: String,
-    /// The part of the declaration at fault.
-    pub decl_span: Span,
-}
-
-impl GraphNetDecl {
-    /// The network for `sdl-sim` graphs in `dim` dimensions, or why it does not fit them.
-    pub fn config_for(&self, dim: usize) -> Result<NetworkConfig, Mismatch> {
-        match self {
-            GraphNetDecl::Message {
-                message,
-                msg_dim,
-                node,
-                node_out,
-                global,
-                aggregation,
-                penalty,
-                node_out_span,
-                msg_span,
-            } => {
-                if *node_out != dim {
-                    return Err(Mismatch {
-                        message: format!(
-                            "the node model outputs {node_out} value(s), but the graphs are {dim}-D: an acceleration has {dim} components"
-                        ),
-                        help: format!("declare `node: mlp(...) -> {dim}`"),
-                        decl_span: node_out_span.clone(),
-                    });
-                }
-                let msg = match (penalty, msg_dim) {
-                    (Penalty::Bottleneck, None) => dim,
-                    (Penalty::Bottleneck, Some(m)) if *m != dim => {
-                        return Err(Mismatch {
-                            message: format!("a bottleneck's message size is the spatial dimension {dim}, not {m}"),
-                            help: format!("write `-> {dim}` or leave the size out"),
-                            decl_span: msg_span.clone(),
-                        })
-                    }
-                    (_, Some(m)) => *m,
-                    (_, None) => dim,
-                };
-                Ok(NetworkConfig::Graph(GraphNetConfig {
-                    features: crate::train::standard_features(dim),
-                    dim,
-                    message: *message,
-                    msg_dim: msg,
-                    node: *node,
-                    global: *global,
-                    aggregation: *aggregation,
-                    penalty: *penalty,
-                }))
-            }
-            GraphNetDecl::Hamiltonian { pair, self_energy } => Ok(NetworkConfig::Hamiltonian(HamiltonianConfig {
-                features: crate::train::standard_features(dim),
-                dim,
-                pair: *pair,
-                self_energy: *self_energy,
-            })),
-        }
-    }
-}
 
 struct Builder {
     exprs: Vec<Expr>,
@@ -325,7 +186,7 @@ impl Builder {
 }
 
 /// Builds the template of a declaration, reporting every problem.
-pub fn build(entries: &[GnEntry], whole: &Span) -> Result<GraphNetTemplate, Vec<Diagnostic>> {
+pub fn build(entries: &[GnEntry], whole: &Span) -> Result<(GraphNetTemplate, Vec<Expr>), Vec<Diagnostic>> {
     let mut b = Builder { exprs: Vec::new(), diags: Vec::new() };
     let hamiltonian = entries.iter().any(|e| HAMILTONIAN_KEYS.contains(&e.key.name.as_str()));
     let message_kind = entries.iter().any(|e| MESSAGE_KEYS.contains(&e.key.name.as_str()));
@@ -468,78 +329,15 @@ pub fn build(entries: &[GnEntry], whole: &Span) -> Result<GraphNetTemplate, Vec<
     };
     match net {
         Some(net) if b.diags.is_empty() => {
-            let t = GraphNetTemplate { net, exprs: b.exprs, span: whole.clone() };
+            let t = GraphNetTemplate { net, n_slots: b.exprs.len(), span: whole.clone() };
             // Literal sizes are checked now; sizes computed at run time when they are known.
-            if t.exprs.is_empty() {
+            if t.n_slots == 0 {
                 if let Err((message, span)) = t.instantiate(&[]) {
                     return Err(vec![bad(message, &span, "bad size", "sizes are whole numbers of at least 1")]);
                 }
             }
-            Ok(t)
+            Ok((t, b.exprs))
         }
         _ => Err(b.diags),
-    }
-}
-
-impl GraphNetTemplate {
-    /// The declaration with the slot expressions' values `values` (in slot order), or the first
-    /// size that is not usable, with its span.
-    pub fn instantiate(&self, values: &[f64]) -> Result<GraphNetDecl, (String, Span)> {
-        let get = |(n, span): &(Num, Span)| -> f64 {
-            let _ = span;
-            match n {
-                Num::Lit(v) => *v,
-                Num::Slot(i) => values.get(*i).copied().unwrap_or(f64::NAN),
-            }
-        };
-        let count = |slot: &(Num, Span), what: &str, min: f64| -> Result<usize, (String, Span)> {
-            let v = get(slot);
-            if v.is_finite() && v.fract() == 0.0 && v >= min && v <= 1e6 {
-                Ok(v as usize)
-            } else {
-                Err((format!("{what} must be a whole number from {min} to 1e6, not {v}"), slot.1.clone()))
-            }
-        };
-        let mlp = |m: &MlpTemplate| -> Result<MlpSpec, (String, Span)> {
-            Ok(MlpSpec {
-                hidden: count(&m.hidden, "a hidden width", 1.0)?,
-                layers: count(&m.layers, "a layer count", 0.0)?,
-                activation: m.activation.unwrap_or(Activation::Relu),
-            })
-        };
-        let weight = |slot: &(Num, Span)| -> Result<f64, (String, Span)> {
-            let w = get(slot);
-            if w.is_finite() && w >= 0.0 {
-                Ok(w)
-            } else {
-                Err((format!("a penalty weight must be finite and at least 0, not {w}"), slot.1.clone()))
-            }
-        };
-        Ok(match &self.net {
-            NetTemplate::Message { message, msg_out, node, node_out, global, aggregation, penalty } => {
-                GraphNetDecl::Message {
-                    message: mlp(message)?,
-                    msg_dim: msg_out.as_ref().map(|o| count(o, "a message size", 1.0)).transpose()?,
-                    node: mlp(node)?,
-                    node_out: count(node_out, "an output size", 1.0)?,
-                    global: match global {
-                        Some((m, o)) => Some((mlp(m)?, count(o, "an output size", 1.0)?)),
-                        None => None,
-                    },
-                    aggregation: *aggregation,
-                    penalty: match penalty {
-                        PenaltyTemplate::None => Penalty::None,
-                        PenaltyTemplate::Bottleneck => Penalty::Bottleneck,
-                        PenaltyTemplate::L1(w) => Penalty::L1 { weight: weight(w)? },
-                        PenaltyTemplate::Kl(w) => Penalty::Kl { weight: weight(w)? },
-                    },
-                    node_out_span: node_out.1.clone(),
-                    msg_span: msg_out.as_ref().map(|o| o.1.clone()).unwrap_or(message.hidden.1.clone()),
-                }
-            }
-            NetTemplate::Hamiltonian { pair, self_energy } => {
-                GraphNetDecl::Hamiltonian { pair: mlp(pair)?, self_energy: mlp(self_energy)? }
-            }
-        })
     }
 }

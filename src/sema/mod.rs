@@ -1,4 +1,5 @@
-//! Sema: name resolution and type checking of the syntax tree, before anything runs.
+//! Sema: name resolution and type checking of the syntax tree, before anything runs. Its
+//! output is the checked tree ([`crate::tree`]) and every diagnostic.
 //!
 //! **Invariant:** the checker never panics and reports every independent error; execution
 //! starts only when it reports none. It reads a CSV header when `load` is given a literal path,
@@ -8,10 +9,5 @@ mod check;
 pub mod graphnet;
 pub mod opset;
 pub mod symbolic;
-pub mod types;
 
-pub use check::{
-    data_mismatch, message_columns, mismatch, sim_columns, unknown_law, unknown_variable, Checker, FnDef, FIT_OPTIONS,
-    TRAIN_OPTIONS,
-};
-pub use types::{TableInfo, Type};
+pub use check::{mismatch, Checker, FnDef};

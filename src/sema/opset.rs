@@ -6,6 +6,7 @@
 //! `complexity_of_variables`, `constraints`, `nested` (`nested_constraints`).
 
 use crate::diag::{did_you_mean, help_suggesting, Code, Diagnostic};
+use crate::formula::custom::OpScope;
 use crate::formula::opset::OpSetError;
 use crate::formula::{Op, OperatorSet};
 use crate::syntax::ast::{ExprKind, OpItem, OpItemKind, OpSetEntry, OpSetValue, OpSetValueKind, Span};
@@ -26,7 +27,7 @@ const KEYS: &[&str] = &[
 ];
 
 /// Builds and validates an operator set. All problems are returned together.
-pub fn build(entries: &[OpSetEntry], whole: &Span) -> Result<OperatorSet, Vec<Diagnostic>> {
+pub fn build(entries: &[OpSetEntry], whole: &Span, ops: &OpScope) -> Result<OperatorSet, Vec<Diagnostic>> {
     let mut set = OperatorSet { binary: vec![], ..OperatorSet::default() };
     let mut diags = Vec::new();
     let mut saw_binary = false;
@@ -43,7 +44,7 @@ pub fn build(entries: &[OpSetEntry], whole: &Span) -> Result<OperatorSet, Vec<Di
                 };
                 saw_binary |= key == "binary";
                 for item in list_items(v, &mut diags) {
-                    if let Some(op) = op_of(item, &mut diags) {
+                    if let Some(op) = op_of(item, ops, &mut diags) {
                         if op.arity() != arity {
                             diags.push(
                                 Diagnostic::new(
@@ -99,14 +100,14 @@ pub fn build(entries: &[OpSetEntry], whole: &Span) -> Result<OperatorSet, Vec<Di
             }
             "complexity" | "complexity_of_operators" => {
                 for (k, val) in map_entries(v, &mut diags) {
-                    if let (Some(op), Some(c)) = (op_of(k, &mut diags), whole_number(val, 0.0, &mut diags)) {
+                    if let (Some(op), Some(c)) = (op_of(k, ops, &mut diags), whole_number(val, 0.0, &mut diags)) {
                         set.op_complexity.push((op, c));
                     }
                 }
             }
             "constraints" => {
                 for (k, val) in map_entries(v, &mut diags) {
-                    let Some(op) = op_of(k, &mut diags) else { continue };
+                    let Some(op) = op_of(k, ops, &mut diags) else { continue };
                     let limits: Vec<Option<u32>> = match &val.kind {
                         OpSetValueKind::List(items) => items.iter().filter_map(|i| limit(i, &mut diags)).collect(),
                         OpSetValueKind::Expr(_) => match number(val, &mut diags) {
@@ -144,10 +145,10 @@ pub fn build(entries: &[OpSetEntry], whole: &Span) -> Result<OperatorSet, Vec<Di
             }
             "nested" | "nested_constraints" => {
                 for (outer_item, inner_map) in map_entries(v, &mut diags) {
-                    let Some(outer) = op_of(outer_item, &mut diags) else { continue };
+                    let Some(outer) = op_of(outer_item, ops, &mut diags) else { continue };
                     for (inner_item, count) in map_entries(inner_map, &mut diags) {
                         if let (Some(inner), Some(n)) =
-                            (op_of(inner_item, &mut diags), whole_number(count, 0.0, &mut diags))
+                            (op_of(inner_item, ops, &mut diags), whole_number(count, 0.0, &mut diags))
                         {
                             set.nested_constraints.push((outer, inner, n));
                         }
@@ -227,9 +228,9 @@ fn map_entries<'a>(v: &'a OpSetValue, diags: &mut Vec<Diagnostic>) -> Vec<(&'a O
     }
 }
 
-fn op_of(item: &OpItem, diags: &mut Vec<Diagnostic>) -> Option<Op> {
+fn op_of(item: &OpItem, ops: &OpScope, diags: &mut Vec<Diagnostic>) -> Option<Op> {
     match &item.kind {
-        OpItemKind::Name(name) => match Op::from_name(name) {
+        OpItemKind::Name(name) => match ops.resolve(name) {
             Some(op) => Some(op),
             None => {
                 let names: Vec<String> = crate::formula::op::BUILTIN_OPS.iter().map(|o| o.name()).collect();

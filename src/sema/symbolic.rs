@@ -1,34 +1,19 @@
 //! Reading expressions symbolically: the body of `formula { ... }`, of `op f(x) = ...`, and both
 //! sides of a model `y ~ ...` become [`Formula`] values.
 //!
-//! The same functions serve the checker (which reports the diagnostics) and the lowering (which
-//! turns literals into constants), so a formula literal means exactly one thing.
+//! Only the checker calls these; the checked tree carries the results, so a formula literal is
+//! converted exactly once. Calls resolve against the session's operators (`OpScope`).
 
-use crate::diag::{did_you_mean, help_suggesting, Code, Diagnostic};
+use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::domain::ModelSpec;
+use crate::formula::custom::OpScope;
 use crate::formula::{Formula, Op};
 use crate::syntax::ast::{BinOp, Expr, ExprKind, UnOp};
 
-/// The pieces of `target ~ rhs`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelSpec {
-    pub target: String,
-    /// The right side with every unknown function call `f(x1, x2)` replaced by a variable `f`.
-    pub outer: Formula,
-    /// The unknown functions and the variables each one may use.
-    pub functions: Vec<(String, Vec<String>)>,
-}
-
-impl ModelSpec {
-    /// True when the model has unknown functions to search for.
-    pub fn is_search(&self) -> bool {
-        !self.functions.is_empty()
-    }
-}
-
 /// Converts a formula-literal expression. Identifiers are variables; calls are operators.
-pub fn to_formula(e: &Expr) -> Result<Formula, Vec<Diagnostic>> {
+pub fn to_formula(e: &Expr, ops: &OpScope) -> Result<Formula, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    let f = convert(e, &mut None, &mut diags);
+    let f = convert(e, ops, &mut None, &mut diags);
     if diags.is_empty() {
         Ok(f)
     } else {
@@ -38,7 +23,7 @@ pub fn to_formula(e: &Expr) -> Result<Formula, Vec<Diagnostic>> {
 
 /// Converts `lhs ~ rhs`. Calls of names that are not operators are unknown functions, whose
 /// arguments must be plain names.
-pub fn to_model(lhs: &Expr, rhs: &Expr) -> Result<ModelSpec, Vec<Diagnostic>> {
+pub fn to_model(lhs: &Expr, rhs: &Expr, ops: &OpScope) -> Result<ModelSpec, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let target = match &lhs.kind {
         ExprKind::Var(name) => name.clone(),
@@ -52,73 +37,12 @@ pub fn to_model(lhs: &Expr, rhs: &Expr) -> Result<ModelSpec, Vec<Diagnostic>> {
         }
     };
     let mut functions = Some(Vec::new());
-    let outer = convert(rhs, &mut functions, &mut diags);
+    let outer = convert(rhs, ops, &mut functions, &mut diags);
     if diags.is_empty() {
         Ok(ModelSpec { target, outer, functions: functions.unwrap_or_default() })
     } else {
         Err(diags)
     }
-}
-
-/// Splits a model's right-side variables into columns and free constants, given the table's
-/// columns. A name that is not a column but looks like a mistyped one (`x9` beside `x1`) is an
-/// `unknown-column` error rather than a silent new constant. Returns the free-constant names.
-pub fn classify_names(
-    spec: &ModelSpec,
-    columns: &[String],
-    origin: &str,
-    span: &crate::syntax::ast::Span,
-) -> Result<Vec<String>, Vec<Diagnostic>> {
-    let mut diags = Vec::new();
-    let mut params = Vec::new();
-    if !columns.contains(&spec.target) {
-        diags.push(unknown_column(&spec.target, columns, origin, span.clone()));
-    }
-    let fn_names: Vec<&String> = spec.functions.iter().map(|(n, _)| n).collect();
-    for (_, args) in &spec.functions {
-        for a in args {
-            if !columns.contains(a) {
-                diags.push(unknown_column(a, columns, origin, span.clone()));
-            }
-        }
-    }
-    for v in &spec.outer.vars {
-        if columns.contains(v) || fn_names.contains(&v) {
-            continue;
-        }
-        if looks_like_column(v, columns) {
-            diags.push(
-                unknown_column(v, columns, origin, span.clone())
-                    .with_note(format!("if `{v}` is meant as a free constant, give it a name unlike the columns")),
-            );
-        } else {
-            params.push(v.clone());
-        }
-    }
-    if diags.is_empty() {
-        Ok(params)
-    } else {
-        Err(diags)
-    }
-}
-
-fn looks_like_column(name: &str, columns: &[String]) -> bool {
-    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
-    let has_digits = stem.len() < name.len() && !stem.is_empty();
-    let same_family = has_digits
-        && columns.iter().any(|c| {
-            let cs = c.trim_end_matches(|ch: char| ch.is_ascii_digit());
-            cs == stem && cs.len() < c.len()
-        });
-    same_family || (name.len() >= 3 && did_you_mean(name, columns.iter().map(|s| s.as_str())).is_some())
-}
-
-/// The `unknown-column` diagnostic with a "did you mean" help line.
-pub fn unknown_column(name: &str, columns: &[String], origin: &str, span: crate::syntax::ast::Span) -> Diagnostic {
-    let help = help_suggesting(name, columns.iter().map(|s| s.as_str()), &format!("columns: {}", columns.join(", ")));
-    Diagnostic::new(Code::UnknownColumn, format!("no column `{name}` in {origin}"), span)
-        .with_label(format!("`{name}` is not a column"))
-        .with_help(help)
 }
 
 fn not_symbolic(e: &Expr, what: &str) -> Diagnostic {
@@ -127,14 +51,19 @@ fn not_symbolic(e: &Expr, what: &str) -> Diagnostic {
         .with_help("formulas hold numbers, names, `+ - * / ^`, comparisons and operator calls like exp(x)")
 }
 
-fn convert(e: &Expr, functions: &mut Option<Vec<(String, Vec<String>)>>, diags: &mut Vec<Diagnostic>) -> Formula {
+fn convert(
+    e: &Expr,
+    ops: &OpScope,
+    functions: &mut Option<Vec<(String, Vec<String>)>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Formula {
     let bad = Formula::constant(f64::NAN);
     match &e.kind {
         ExprKind::Num(n) => Formula::constant(*n),
         ExprKind::Var(name) if name == "pi" => Formula::constant(std::f64::consts::PI),
         ExprKind::Var(name) => Formula::var(name),
         ExprKind::Unary(UnOp::Neg, a) => {
-            let inner = convert(a, functions, diags);
+            let inner = convert(a, ops, functions, diags);
             // A negated number literal is one constant, so `-2` prints and parses back as `-2`.
             if let (ExprKind::Num(n), true) = (&a.kind, inner.len() == 1) {
                 return Formula::constant(-n);
@@ -157,8 +86,8 @@ fn convert(e: &Expr, functions: &mut Option<Vec<(String, Vec<String>)>>, diags: 
                     return bad;
                 }
             };
-            let fa = convert(a, functions, diags);
-            let fb = convert(b, functions, diags);
+            let fa = convert(a, ops, functions, diags);
+            let fb = convert(b, ops, functions, diags);
             Formula::apply(fop, vec![fa, fb])
         }
         ExprKind::Call(callee, args) => {
@@ -170,7 +99,7 @@ fn convert(e: &Expr, functions: &mut Option<Vec<(String, Vec<String>)>>, diags: 
                 diags.push(not_symbolic(&a.value, "a named argument"));
                 return bad;
             }
-            match Op::from_name(name) {
+            match ops.resolve(name) {
                 Some(op) => {
                     if op.arity() != args.len() {
                         diags.push(
@@ -184,7 +113,7 @@ fn convert(e: &Expr, functions: &mut Option<Vec<(String, Vec<String>)>>, diags: 
                         );
                         return bad;
                     }
-                    let fargs = args.iter().map(|a| convert(&a.value, functions, diags)).collect();
+                    let fargs = args.iter().map(|a| convert(&a.value, ops, functions, diags)).collect();
                     Formula::apply(op, fargs)
                 }
                 None => match functions {

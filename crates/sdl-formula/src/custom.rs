@@ -1,10 +1,13 @@
-//! The process-wide registry of user-defined operators (`op sq(x) = x * x` in sdl).
+//! User-defined operators (`op sq(x) = x * x` in sdl): a process-wide store of definitions and
+//! per-owner name scopes.
 //!
 //! A custom operator is a name, an arity and a body formula whose variables are the operator's
-//! parameters in order. Entries are only ever appended, so an `Op::Custom(id)` stays valid for the
-//! life of the process; redefining a name appends a new entry that later lookups find first.
-//! Evaluators inline the body (see `Formula::inline_custom`), so custom operators run at the
-//! speed of built-in ones.
+//! parameters in order. Definitions are only ever appended to the store, so an `Op::Custom(id)`
+//! stays valid for the life of the process and every crate can print, differentiate and evaluate
+//! it. Names are not global: an [`OpScope`] (owned by whoever defines operators, e.g. one sdl
+//! session) maps names to ids, so two owners in one process never see each other's operators,
+//! and an owner forgets an operator by dropping it from its scope. Evaluators inline the body
+//! (see `Formula::inline_custom`), so custom operators run at the speed of built-in ones.
 
 use crate::{Formula, Op};
 use std::sync::{Arc, RwLock};
@@ -60,10 +63,39 @@ pub fn get(id: u16) -> Arc<CustomOp> {
     reg[id as usize].clone()
 }
 
-/// Finds the newest custom operator called `name`.
-pub fn lookup(name: &str) -> Option<Op> {
-    let reg = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
-    reg.iter().rposition(|c| c.name == name).map(|i| Op::Custom(i as u16))
+/// Names of user-defined operators visible to one owner (an sdl session), on top of the
+/// built-in operators.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OpScope {
+    names: Vec<(String, Op)>,
+}
+
+impl OpScope {
+    /// An empty scope: only built-in operators resolve.
+    pub fn new() -> OpScope {
+        OpScope::default()
+    }
+
+    /// Makes `name` mean `op` from now on (a redefinition replaces the older meaning).
+    pub fn define(&mut self, name: &str, op: Op) {
+        self.names.retain(|(n, _)| n != name);
+        self.names.push((name.to_string(), op));
+    }
+
+    /// The operator `name` means here: a built-in, else a user operator of this scope.
+    pub fn resolve(&self, name: &str) -> Option<Op> {
+        Op::from_name(name).or_else(|| self.user(name))
+    }
+
+    /// The user operator called `name` in this scope.
+    pub fn user(&self, name: &str) -> Option<Op> {
+        self.names.iter().rev().find(|(n, _)| n == name).map(|(_, op)| *op)
+    }
+
+    /// The user operators' names, in definition order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|(n, _)| n.as_str())
+    }
 }
 
 pub(crate) fn arity(id: u16) -> usize {

@@ -23,7 +23,7 @@ pub use diff::diff;
 pub use formula::{Formula, Node};
 pub use op::Op;
 pub use opset::{OperatorSet, Violation};
-pub use parse::{parse, ParseError, MAX_DEPTH};
+pub use parse::{parse, parse_in, ParseError, MAX_DEPTH};
 pub use print::{to_latex, to_numpy, to_rust, to_sympy};
 pub use simplify::{simplify, subs};
 pub use tree::Expr;

@@ -163,8 +163,8 @@ impl Op {
     }
 
     /// Looks an operator up by name. Accepts the canonical names plus the aliases users type:
-    /// `plus minus mult times div pow`, `>`/`>=`/`<`/`<=`, `if` for `ifelse`. Custom operators
-    /// registered in [`crate::custom`] are found by their name.
+    /// `plus minus mult times div pow`, `>`/`>=`/`<`/`<=`, `if` for `ifelse`. Built-in operators only: user operators are
+    /// named in a [`crate::custom::OpScope`].
     pub fn from_name(name: &str) -> Option<Op> {
         let alias = match name {
             "plus" | "add" => Some(Op::Add),
@@ -179,9 +179,7 @@ impl Op {
             "if" => Some(Op::IfElse),
             _ => None,
         };
-        alias
-            .or_else(|| BUILTIN_OPS.iter().copied().find(|op| op.builtin_name() == name))
-            .or_else(|| crate::custom::lookup(name))
+        alias.or_else(|| BUILTIN_OPS.iter().copied().find(|op| op.builtin_name() == name))
     }
 
     /// True for the infix arithmetic operators `+ - * / ^`.

@@ -15,6 +15,7 @@
 //! power is part of the number: `-2 * x` has the constant -2, while `-(2)` is `neg(2)` and
 //! `-2^x` is `-(2^x)`. This is what lets `Display` output parse back to the same tree.
 
+use crate::custom::OpScope;
 use crate::{Formula, Node, Op};
 use std::fmt;
 use std::ops::Range;
@@ -187,7 +188,8 @@ fn scan_number(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-struct Parser {
+struct Parser<'a> {
+    scope: &'a OpScope,
     toks: Vec<(Tok, Range<usize>)>,
     pos: usize,
     nesting: usize,
@@ -197,9 +199,15 @@ struct Parser {
 }
 
 /// Parses a formula written in plain infix. See the module documentation for the grammar.
+/// Calls name built-in operators only; [`parse_in`] also knows a scope's user operators.
 pub fn parse(src: &str) -> Result<Formula, ParseError> {
+    parse_in(src, &OpScope::default())
+}
+
+/// Parses a formula whose calls may name the user operators of `scope`.
+pub fn parse_in(src: &str, scope: &OpScope) -> Result<Formula, ParseError> {
     let toks = lex(src)?;
-    let mut p = Parser { toks, pos: 0, nesting: 0, out: Formula::default(), depths: Vec::new() };
+    let mut p = Parser { scope, toks, pos: 0, nesting: 0, out: Formula::default(), depths: Vec::new() };
     p.expr()?;
     if p.peek() != &Tok::End {
         return err(format!("unexpected {}", p.peek().describe()), p.span());
@@ -207,7 +215,7 @@ pub fn parse(src: &str) -> Result<Formula, ParseError> {
     Ok(p.out)
 }
 
-impl Parser {
+impl Parser<'_> {
     fn peek(&self) -> &Tok {
         &self.toks[self.pos.min(self.toks.len() - 1)].0
     }
@@ -384,7 +392,7 @@ impl Parser {
 
     /// A call `name(args)`; the opening parenthesis is the current token.
     fn call(&mut self, name: String, name_span: Range<usize>) -> Result<(), ParseError> {
-        let Some(op) = Op::from_name(&name) else {
+        let Some(op) = self.scope.resolve(&name) else {
             return err(format!("unknown function `{name}`"), name_span);
         };
         self.bump();

@@ -5,7 +5,9 @@
 use sdl_formula::gen::{random_formula, random_formula_with, GenOptions};
 use sdl_formula::op::BUILTIN_OPS;
 use sdl_formula::rng::Rng;
-use sdl_formula::{custom, diff, parse, simplify, subs, to_latex, to_numpy, to_rust, to_sympy, Formula, Node, Op};
+use sdl_formula::{
+    custom, diff, parse, parse_in, simplify, subs, to_latex, to_numpy, to_rust, to_sympy, Formula, Node, Op,
+};
 
 fn vars() -> Vec<String> {
     vec!["x".into(), "y".into(), "m1".into()]
@@ -26,6 +28,8 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
 fn print_parse_round_trip_on_random_formulas() {
     let body = parse("x * y - 1").expect("parses");
     let custom_op = custom::register("mulm1_roundtrip", &["x".to_string(), "y".to_string()], &body).expect("ok");
+    let mut scope = custom::OpScope::new();
+    scope.define("mulm1_roundtrip", custom_op);
     let mut ops: Vec<Op> = BUILTIN_OPS.to_vec();
     ops.push(custom_op);
     let opts = GenOptions { const_prob: 0.5, extreme_constants: true };
@@ -34,7 +38,7 @@ fn print_parse_round_trip_on_random_formulas() {
         let size = 1 + rng.below(25);
         let f = random_formula_with(&mut rng, &vars(), &ops, size, &opts);
         let text = f.to_string();
-        let g = parse(&text).unwrap_or_else(|e| panic!("case {i}: `{text}` does not parse: {e}"));
+        let g = parse_in(&text, &scope).unwrap_or_else(|e| panic!("case {i}: `{text}` does not parse: {e}"));
         assert!(g.same_as(&f), "case {i}: `{text}` parsed back as `{g}`");
         // The other printers must not panic and must produce something.
         assert!(!to_latex(&f).is_empty() && !to_sympy(&f).is_empty());

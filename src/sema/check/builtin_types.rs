@@ -1,41 +1,152 @@
-//! Typing rules of the built-in functions (one arm per name in `crate::builtins::BUILTINS`),
-//! including `fit`'s options and model, `load`'s header reading and `simulate_nbody`'s tables.
+//! Typing rules of the built-in functions (one arm per [`Builtin`]), including `fit`'s options
+//! and model, `load`'s header reading and `simulate_nbody`'s tables. Arguments arrive bound to
+//! parameters with defaults filled in ([`BCall`]).
 
 use super::*;
+use crate::builtins::{Default, Named, OptSpec};
+use crate::domain::{classify_names, unknown_law};
+
+/// A built-in call with its arguments checked and bound.
+pub(super) struct BCall {
+    pub b: Builtin,
+    /// One per parameter, defaults filled in.
+    pub args: Vec<tree::Expr>,
+    /// Whether each parameter's argument was written (not a default).
+    pub given: Vec<bool>,
+    pub named: Vec<(String, tree::Expr)>,
+    pub span: Span,
+}
+
+impl BCall {
+    pub fn types(&self) -> Vec<Type> {
+        self.args.iter().map(|x| x.ty.clone()).collect()
+    }
+
+    pub fn arg_span(&self, i: usize) -> Span {
+        if self.given[i] {
+            self.args[i].span.clone()
+        } else {
+            self.span.clone()
+        }
+    }
+
+    /// The literal an argument is, if it is one.
+    pub fn lit(&self, i: usize) -> Option<&Lit> {
+        match &self.args[i].kind {
+            Kind::Lit(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The named arguments as (name, type, span).
+    pub fn extra(&self) -> Vec<(String, Type, Span)> {
+        self.named.iter().map(|(n, x)| (n.clone(), x.ty.clone(), x.span.clone())).collect()
+    }
+}
 
 impl Checker {
-    pub(super) fn builtin(&mut self, name: &'static str, args: &[Arg], span: Span) -> Type {
-        let spec = builtins::lookup(name).expect("builtin types come from the table");
-        let params: Vec<(&str, bool)> = spec.params.iter().map(|p| (p.name, p.required)).collect();
-        let (slots, extra) = self.bind_args(name, &params, args, spec.open_named, &span);
-        // Arguments that name a variable symbolically are not looked up.
-        let symbolic_param = |p: &str| (name == "diff" && p == "var") || (name == "fit" && p == "model");
-        let mut types: Vec<Type> = Vec::new();
+    /// Binds and checks a built-in call, then applies its typing rule.
+    pub(super) fn builtin_call(&mut self, b: Builtin, args: &[Arg], span: Span) -> tree::Expr {
+        let spec = b.spec();
+        let params: Vec<(&str, bool)> = spec.params.iter().map(|p| (p.name, p.required())).collect();
+        let open = !matches!(spec.named, Named::Closed);
+        let (slots, extra) = self.bind_args(spec.name, &params, args, open, &span);
+        let mut bound = Vec::with_capacity(params.len());
         for (p, slot) in spec.params.iter().zip(&slots) {
-            types.push(match slot {
-                Some(a) if symbolic_param(p.name) => match &a.value.kind {
-                    ExprKind::Var(_) if name == "diff" => Type::Str,
-                    _ => self.expr(&a.value),
-                },
-                Some(a) => self.expr(&a.value),
-                None => Type::Nothing,
+            bound.push(match slot {
+                Some(ai) => self.builtin_arg(b, p.name, &args[*ai].value),
+                None => default_arg(p.default, &span),
             });
         }
-        let extra_types: Vec<(String, Type, Span)> = extra
+        let named = extra
             .iter()
-            .map(|a| {
-                (a.name.as_ref().map(|n| n.name.clone()).unwrap_or_default(), self.expr(&a.value), a.value.span.clone())
+            .map(|ai| {
+                let a = &args[*ai];
+                (a.name.as_ref().map(|n| n.name.clone()).unwrap_or_default(), self.expr(&a.value))
             })
             .collect();
-        let arg_span = |i: usize| slots[i].map(|a| a.value.span.clone()).unwrap_or(span.clone());
-        let want = |c: &mut Checker, i: usize, t: Type, why: &str| {
-            if slots[i].is_some() && !types[i].fits(&t) {
-                c.err(mismatch(&t, &types[i], arg_span(i), why));
+        let call = BCall { b, args: bound, given: slots.iter().map(|s| s.is_some()).collect(), named, span };
+        if let Named::Options(table) = spec.named {
+            self.check_options(b, table, &call.extra());
+        }
+        let ty = self.builtin_type(&call);
+        let BCall { args, named, span, .. } = call;
+        tree::Expr::new(Kind::CallBuiltin { builtin: b, args, named }, ty, span)
+    }
+
+    /// One argument; `diff`'s variable may be written as a bare name, which means that variable
+    /// unless the name holds a string.
+    fn builtin_arg(&mut self, b: Builtin, param: &str, e: &ast::Expr) -> tree::Expr {
+        if let (Builtin::Diff, "var", ExprKind::Var(v)) = (b, param, &e.kind) {
+            let holds_string = matches!(self.resolve(v), Some((_, Type::Str)));
+            if !holds_string {
+                return tree::Expr::lit(Lit::Str(v.as_str().into()), Type::Str, e.span.clone());
+            }
+        }
+        self.expr(e)
+    }
+
+    /// Checks named options against a built-in's option table.
+    fn check_options(&mut self, b: Builtin, table: &[OptSpec], extra: &[(String, Type, Span)]) {
+        for (n, t, s) in extra {
+            match table.iter().find(|o| o.name == n) {
+                None => {
+                    let names: Vec<&str> = table.iter().map(|o| o.name).collect();
+                    let help = help_suggesting(n, names.iter().copied(), &format!("options: {}", names.join(", ")));
+                    self.err(
+                        Diagnostic::new(
+                            Code::UnknownNamedArg,
+                            format!("`{}` has no option `{n}`", b.name()),
+                            s.clone(),
+                        )
+                        .with_label("unknown option")
+                        .with_help(help),
+                    );
+                }
+                Some(o) if o.ty == "loss" => {
+                    if !matches!(t, Type::Str | Type::Formula(_) | Type::Unknown) {
+                        self.err(mismatch(
+                            &Type::Str,
+                            t,
+                            s.clone(),
+                            "a loss is \"l2\", \"l1\", \"huber\" or a formula of pred and target",
+                        ));
+                    }
+                }
+                Some(o) if o.ty == "record" => {
+                    if !matches!(t, Type::Record(_) | Type::Unknown) {
+                        self.err(mismatch(
+                            &Type::Record(vec![]),
+                            t,
+                            s.clone(),
+                            "initial values are a record, e.g. { a: 1, b: 0.5 }",
+                        ));
+                    }
+                }
+                Some(o) => {
+                    let want = Type::from_name(o.ty, None).unwrap_or(Type::Unknown);
+                    if !t.fits(&want) {
+                        self.err(mismatch(&want, t, s.clone(), &format!("option `{n}` is {want}")));
+                    }
+                }
+            }
+        }
+    }
+
+    fn builtin_type(&mut self, c: &BCall) -> Type {
+        let name = c.b.name();
+        let types = c.types();
+        let extra_types = c.extra();
+        let span = c.span.clone();
+        let arg_span = |i: usize| c.arg_span(i);
+        let want = |ch: &mut Checker, i: usize, t: Type, why: &str| {
+            if c.given[i] && !types[i].fits(&t) {
+                ch.err(mismatch(&t, &types[i], arg_span(i), why));
             }
         };
         let num_list = Type::List(Box::new(Type::Num));
-        match name {
-            "len" => {
+        match c.b {
+            Builtin::Len => {
                 if !matches!(types[0], Type::List(_) | Type::Table(_) | Type::Graphs(_) | Type::Str | Type::Unknown) {
                     self.err(mismatch(
                         &Type::List(Box::new(Type::Unknown)),
@@ -46,22 +157,22 @@ impl Checker {
                 }
                 Type::Num
             }
-            "str" => Type::Str,
-            "range" => {
+            Builtin::Str => Type::Str,
+            Builtin::Range => {
                 want(self, 0, Type::Num, "`range` takes a count");
                 num_list
             }
-            "uniform" | "normal" => {
+            Builtin::Uniform | Builtin::Normal => {
                 for i in 0..types.len() {
                     want(self, i, Type::Num, "takes numbers");
                 }
                 num_list
             }
-            "sum" | "mean" | "std" => {
+            Builtin::Sum | Builtin::Std => {
                 want(self, 0, num_list, "takes a list of numbers");
                 Type::Num
             }
-            "map" => {
+            Builtin::Map => {
                 let elem = match &types[0] {
                     Type::List(e) => (**e).clone(),
                     Type::Unknown => Type::Unknown,
@@ -94,26 +205,19 @@ impl Checker {
                 };
                 Type::List(Box::new(out))
             }
-            "assert" => {
+            Builtin::Assert => {
                 want(self, 0, Type::Bool, "`assert` takes a condition");
                 want(self, 1, Type::Str, "the message is a string");
                 Type::Nothing
             }
-            "is_finite" => match &types[0] {
-                Type::Formula(v) => Type::Formula(v.clone()),
-                _ => {
-                    want(self, 0, Type::Num, "`is_finite` takes a number or a formula");
-                    Type::Bool
-                }
-            },
-            "load" => {
+            Builtin::Load => {
                 want(self, 0, Type::Str, "`load` takes a path");
-                match slots[0].map(|a| &a.value.kind) {
-                    Some(ExprKind::Str(path)) => self.table_from_file(path, arg_span(0)),
+                match c.lit(0) {
+                    Some(Lit::Str(path)) => self.table_from_file(path, arg_span(0)),
                     _ => Type::Table(None),
                 }
             }
-            "save" => {
+            Builtin::Save => {
                 if !matches!(types[0], Type::Table(_) | Type::Graphs(_) | Type::Network { .. } | Type::Unknown) {
                     self.err(mismatch(
                         &Type::Table(None),
@@ -125,7 +229,7 @@ impl Checker {
                 want(self, 1, Type::Str, "`save` takes a path");
                 Type::Nothing
             }
-            "split" => {
+            Builtin::Split => {
                 if matches!(types[0], Type::Graphs(_)) {
                     want(self, 1, Type::Num, "the fraction is a number");
                     want(self, 2, Type::Num, "the seed is a number");
@@ -135,7 +239,7 @@ impl Checker {
                 want(self, 0, Type::Table(None), "`split` takes a table or graphs");
                 want(self, 1, Type::Num, "the fraction is a number");
                 want(self, 2, Type::Num, "the seed is a number");
-                if let Some(ExprKind::Num(f)) = slots[1].map(|a| &a.value.kind) {
+                if let Some(Lit::Num(f)) = c.lit(1) {
                     if !(*f > 0.0 && *f < 1.0) {
                         self.err(
                             Diagnostic::new(
@@ -151,28 +255,23 @@ impl Checker {
                 let t = if matches!(types[0], Type::Table(_)) { types[0].clone() } else { Type::Table(None) };
                 Type::Record(vec![("train".into(), t.clone()), ("test".into(), t)])
             }
-            "rows" => {
-                want(self, 0, Type::Table(None), "`rows` takes a table");
-                Type::Num
-            }
-            "columns" => {
+            Builtin::Columns => {
                 want(self, 0, Type::Table(None), "`columns` takes a table");
                 Type::List(Box::new(Type::Str))
             }
-            "column" => {
+            Builtin::Column => {
                 want(self, 0, Type::Table(None), "`column` takes a table");
                 want(self, 1, Type::Str, "the column name is a string");
-                if let (Type::Table(Some(info)), Some(ExprKind::Str(c))) = (&types[0], slots[1].map(|a| &a.value.kind))
-                {
-                    if !info.columns.contains(c) {
-                        self.err(unknown_column(c, &info.columns, &info.origin, arg_span(1)));
+                if let (Type::Table(Some(info)), Some(Lit::Str(col))) = (&types[0], c.lit(1)) {
+                    if !info.columns.iter().any(|x| **x == **col) {
+                        self.err(unknown_column(col, &info.columns, &info.origin, arg_span(1)));
                     }
                 }
                 num_list
             }
-            "head" | "dropnan" => {
+            Builtin::Head | Builtin::Dropnan => {
                 want(self, 0, Type::Table(None), "takes a table");
-                if name == "head" {
+                if c.b == Builtin::Head {
                     want(self, 1, Type::Num, "the row count is a number");
                 }
                 if matches!(types[0], Type::Table(_)) {
@@ -181,7 +280,7 @@ impl Checker {
                     Type::Table(None)
                 }
             }
-            "with_column" => {
+            Builtin::WithColumn => {
                 want(self, 0, Type::Table(None), "`with_column` takes a table");
                 want(self, 1, Type::Str, "the column name is a string");
                 match &types[2] {
@@ -191,18 +290,18 @@ impl Checker {
                         self.err(mismatch(&num_list, other, arg_span(2), "a column is a list of numbers or a formula"))
                     }
                 }
-                match (&types[0], slots[1].map(|a| &a.value.kind)) {
-                    (Type::Table(Some(info)), Some(ExprKind::Str(c))) => {
+                match (&types[0], c.lit(1)) {
+                    (Type::Table(Some(info)), Some(Lit::Str(col))) => {
                         let mut info = info.clone();
-                        if !info.columns.contains(c) {
-                            info.columns.push(c.clone());
+                        if !info.columns.iter().any(|x| **x == **col) {
+                            info.columns.push(col.to_string());
                         }
                         Type::Table(Some(info))
                     }
                     _ => Type::Table(None),
                 }
             }
-            "table" => {
+            Builtin::Table => {
                 match &types[0] {
                     Type::Record(fields) => {
                         for (n, t) in fields {
@@ -230,7 +329,7 @@ impl Checker {
                 }
                 Type::Table(None)
             }
-            "eval" => {
+            Builtin::Eval => {
                 let vars = match &types[0] {
                     Type::Formula(v) => v.clone(),
                     Type::Unknown => None,
@@ -239,7 +338,7 @@ impl Checker {
                         None
                     }
                 };
-                if slots[1].is_some() {
+                if c.given[1] {
                     self.check_vars_in_table(vars.as_ref(), &types[1], &arg_span(1));
                     return match &types[1] {
                         Type::Table(_) | Type::Unknown => num_list,
@@ -258,10 +357,17 @@ impl Checker {
                 self.check_all_vars_given(vars.as_ref(), &given, &span);
                 Type::Num
             }
-            "simplify" | "latex" | "sympy" | "vars" | "constants" | "complexity" | "diff" | "subs" => {
+            Builtin::Simplify
+            | Builtin::Latex
+            | Builtin::Sympy
+            | Builtin::Vars
+            | Builtin::Constants
+            | Builtin::Complexity
+            | Builtin::Diff
+            | Builtin::Subs => {
                 let fvars = match &types[0] {
                     Type::Formula(v) => v.clone(),
-                    Type::Num if name == "simplify" => Some(vec![]),
+                    Type::Num if c.b == Builtin::Simplify => Some(vec![]),
                     Type::Unknown => None,
                     other => {
                         self.err(mismatch(
@@ -301,10 +407,10 @@ impl Checker {
                     }
                 }
             }
-            "parse_formula" => {
+            Builtin::ParseFormula => {
                 want(self, 0, Type::Str, "`parse_formula` reads a string");
-                if let Some(ExprKind::Str(text)) = slots[0].map(|a| &a.value.kind) {
-                    match crate::formula::parse(text) {
+                if let Some(Lit::Str(text)) = c.lit(0) {
+                    match crate::formula::parse_in(text, &self.ops) {
                         Ok(f) => return Type::Formula(Some(f.used_vars())),
                         Err(e) => self.err(
                             Diagnostic::new(Code::NotSymbolic, format!("not a formula: {}", e.message), arg_span(0))
@@ -315,23 +421,32 @@ impl Checker {
                 }
                 Type::Formula(None)
             }
-            "fit" => self.fit(&types, &slots, &extra_types, &span),
-            "train" | "refit" | "messages" | "message_r2" | "replace" | "predict" | "mae" | "load_model"
-            | "load_graphs" | "param" | "except" => self.network_builtin(name, &types, &slots, &extra_types, &span),
-            "simulate_nbody" => {
+            Builtin::Fit => self.fit(c),
+            Builtin::Train
+            | Builtin::Refit
+            | Builtin::Messages
+            | Builtin::MessageR2
+            | Builtin::Replace
+            | Builtin::Predict
+            | Builtin::Mae
+            | Builtin::LoadModel
+            | Builtin::LoadGraphs
+            | Builtin::Param
+            | Builtin::Except => self.network_builtin(c),
+            Builtin::SimulateNbody => {
                 want(self, 0, Type::Str, "the law is a string such as \"spring\"");
                 for i in 1..types.len() {
                     want(self, i, Type::Num, "counts and the seed are numbers");
                 }
-                if let Some(ExprKind::Str(law)) = slots[0].map(|a| &a.value.kind) {
+                if let Some(Lit::Str(law)) = c.lit(0) {
                     if crate::sim::Law::from_name(law).is_none() {
                         self.err(unknown_law(law, arg_span(0)));
                     }
                 }
-                let dim = match slots[2].map(|a| &a.value.kind) {
+                let dim = match c.lit(2) {
                     None => Some(2),
-                    Some(ExprKind::Num(d)) if *d == 2.0 || *d == 3.0 => Some(*d as usize),
-                    Some(ExprKind::Num(d)) => {
+                    Some(Lit::Num(d)) if *d == 2.0 || *d == 3.0 => Some(*d as usize),
+                    Some(Lit::Num(d)) => {
                         self.err(
                             Diagnostic::new(Code::BadArgument, format!("dim {d} is not 2 or 3"), arg_span(2))
                                 .with_label("unsupported dimension")
@@ -343,81 +458,27 @@ impl Checker {
                 };
                 Type::Graphs(dim)
             }
-            "r2" => {
+            Builtin::R2 => {
                 want(self, 0, num_list.clone(), "predictions are a list of numbers");
                 want(self, 1, num_list, "targets are a list of numbers");
                 Type::Num
             }
-            other => unreachable!("builtin `{other}` has no typing rule"),
         }
     }
 
-    fn fit(&mut self, types: &[Type], slots: &[Option<&Arg>], extra: &[(String, Type, Span)], span: &Span) -> Type {
+    fn fit(&mut self, c: &BCall) -> Type {
+        let types = c.types();
         if !types[0].fits(&Type::Table(None)) {
-            self.err(mismatch(
-                &Type::Table(None),
-                &types[0],
-                slots[0].map(|a| a.value.span.clone()).unwrap_or(span.clone()),
-                "`fit` takes a table",
-            ));
+            self.err(mismatch(&Type::Table(None), &types[0], c.arg_span(0), "`fit` takes a table"));
         }
-        for (n, t, s) in extra {
-            match FIT_OPTIONS.iter().find(|(o, _)| o == n) {
-                None => {
-                    let names: Vec<&str> = FIT_OPTIONS.iter().map(|(o, _)| *o).collect();
-                    let help = match did_you_mean(n, names.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("options: {}", names.join(", ")),
-                    };
-                    self.err(
-                        Diagnostic::new(Code::UnknownNamedArg, format!("`fit` has no option `{n}`"), s.clone())
-                            .with_label("unknown option")
-                            .with_help(help),
-                    );
-                }
-                Some((_, "loss")) => {
-                    if !matches!(t, Type::Str | Type::Formula(_) | Type::Unknown) {
-                        self.err(mismatch(
-                            &Type::Str,
-                            t,
-                            s.clone(),
-                            "a loss is \"l2\", \"l1\", \"huber\" or a formula of pred and target",
-                        ));
-                    }
-                }
-                Some((_, "record")) => {
-                    if !matches!(t, Type::Record(_) | Type::Unknown) {
-                        self.err(mismatch(
-                            &Type::Record(vec![]),
-                            t,
-                            s.clone(),
-                            "initial values are a record, e.g. { a: 1, b: 0.5 }",
-                        ));
-                    }
-                }
-                Some((_, ty)) => {
-                    let want = Type::from_name(ty, None).unwrap_or(Type::Unknown);
-                    if !t.fits(&want) {
-                        self.err(mismatch(&want, t, s.clone(), &format!("option `{n}` is {want}")));
-                    }
-                }
-            }
-        }
-        let Some(model_arg) = slots[1] else { return Type::Unknown };
-        let ExprKind::Model(l, r) = &model_arg.value.kind else {
+        let Some(Lit::Model(spec)) = c.lit(1) else {
             if !types[1].fits(&Type::Model) {
-                self.err(mismatch(
-                    &Type::Model,
-                    &types[1],
-                    model_arg.value.span.clone(),
-                    "`fit` takes a model `y ~ ...`",
-                ));
+                self.err(mismatch(&Type::Model, &types[1], c.arg_span(1), "`fit` takes a model `y ~ ...`"));
             }
             return Type::Unknown;
         };
-        let Ok(spec) = to_model(l, r) else { return Type::Unknown };
         if let Type::Table(Some(info)) = &types[0] {
-            if let Err(ds) = classify_names(&spec, &info.columns, &info.origin, &model_arg.value.span) {
+            if let Err(ds) = classify_names(spec, &info.columns, &info.origin, &c.arg_span(1)) {
                 self.errs(ds);
             }
         }
@@ -442,20 +503,13 @@ impl Checker {
     }
 }
 
-/// Column names of the node and edge tables of a simulation in `dim` dimensions.
-pub fn sim_columns(dim: usize) -> (Vec<String>, Vec<String>) {
-    let empty = crate::sim::GraphData { law: crate::sim::Law::Spring, n: 2, dim, graphs: vec![] };
-    (empty.node_columns().0, empty.edge_columns().0)
-}
-
-/// The diagnostic for a law name that does not exist.
-pub fn unknown_law(law: &str, span: Span) -> Diagnostic {
-    let names: Vec<&str> = crate::sim::Law::all().iter().map(|l| l.name()).collect();
-    let help = match did_you_mean(law, names.iter().copied()) {
-        Some(s) => format!("did you mean \"{s}\"? laws: {}", names.join(", ")),
-        None => format!("laws: {}", names.join(", ")),
+/// The checked expression of a parameter's default.
+fn default_arg(d: Default, span: &Span) -> tree::Expr {
+    let (lit, ty) = match d {
+        Default::Required | Default::Absent => (Lit::Nothing, Type::Nothing),
+        Default::Num(v) => (Lit::Num(v), Type::Num),
+        Default::Str(s) => (Lit::Str(s.into()), Type::Str),
+        Default::Bool(b) => (Lit::Bool(b), Type::Bool),
     };
-    Diagnostic::new(Code::BadArgument, format!("no force law \"{law}\""), span)
-        .with_label("unknown law")
-        .with_help(help)
+    tree::Expr::lit(lit, ty, span.clone())
 }

@@ -3,52 +3,17 @@
 //! checked against the graphs' dimension when both are known, and a formula given to `replace`
 //! against the variables the message model sees.
 
+use super::builtin_types::BCall;
 use super::*;
-use crate::sema::graphnet::GraphNetDecl;
-
-/// Named options of `train` and `refit`, and the type each takes.
-pub const TRAIN_OPTIONS: &[(&str, &str)] = &[
-    ("steps", "num"),
-    ("epochs", "num"),
-    ("batch", "num"),
-    ("lr", "num"),
-    ("schedule", "str"),
-    ("weight_decay", "num"),
-    ("augment", "num"),
-    ("seed", "num"),
-    ("threads", "num"),
-    ("shards", "num"),
-    ("progress", "bool"),
-    ("checkpoint", "str"),
-];
-
-/// Columns of the table `messages` returns for `dim`-D graphs and `top` channels: the edge
-/// table of the simulation (ids, receiver and sender features, `dx, dy[, dz]`, `r`, the true
-/// force `fx, fy[, fz]`), the true pair potential `u`, then `e0 .. e{top-1}`.
-pub fn message_columns(dim: usize, top: usize) -> Vec<String> {
-    let mut cols = sim_columns(dim).1;
-    cols.push("u".into());
-    cols.extend((0..top).map(|k| format!("e{k}")));
-    cols
-}
-
-/// The `network-data-mismatch` diagnostic.
-pub fn data_mismatch(message: String, help: &str, span: Span) -> Diagnostic {
-    Diagnostic::new(Code::NetworkDataMismatch, message, span).with_label("these graphs").with_help(help.to_string())
-}
+use crate::domain::graphnet::GraphNetDecl;
+use crate::domain::{data_mismatch, default_top, message_columns, unknown_variable};
 
 impl Checker {
-    pub(super) fn network_builtin(
-        &mut self,
-        name: &'static str,
-        types: &[Type],
-        slots: &[Option<&Arg>],
-        extra: &[(String, Type, Span)],
-        span: &Span,
-    ) -> Type {
-        let arg_span = |i: usize| slots[i].map(|a| a.value.span.clone()).unwrap_or(span.clone());
+    pub(super) fn network_builtin(&mut self, call: &BCall) -> Type {
+        let types = call.types();
+        let arg_span = |i: usize| call.arg_span(i);
         let want = |c: &mut Checker, i: usize, t: Type, why: &str| {
-            if slots[i].is_some() && !types[i].fits(&t) {
+            if call.given[i] && !types[i].fits(&t) {
                 c.err(mismatch(&t, &types[i], arg_span(i), why));
             }
         };
@@ -67,18 +32,18 @@ impl Checker {
                 }
             }
         };
-        let network = |c: &mut Checker| -> (Option<usize>, Option<bool>) {
+        let network = |c: &mut Checker| -> (Option<usize>, Option<bool>, Option<usize>) {
             match &types[0] {
-                Type::Network { dim, hamiltonian } => (*dim, *hamiltonian),
-                Type::Unknown => (None, None),
+                Type::Network { dim, hamiltonian, channels } => (*dim, *hamiltonian, *channels),
+                Type::Unknown => (None, None, None),
                 other => {
                     c.err(mismatch(
-                        &Type::Network { dim: None, hamiltonian: None },
+                        &Type::Network { dim: None, hamiltonian: None, channels: None },
                         other,
                         arg_span(0),
                         "this takes a trained network (the result of train or load_model)",
                     ));
-                    (None, None)
+                    (None, None, None)
                 }
             }
         };
@@ -93,18 +58,23 @@ impl Checker {
                 }
             }
         };
-        match name {
-            "train" => {
-                self.train_options(name, extra);
+        match call.b {
+            Builtin::Train => {
                 let dim = graphs_dim(self, 1);
                 match &types[0] {
                     Type::GraphNet { hamiltonian, decl } => {
+                        let mut channels = None;
                         if let (Some(decl), Some(d)) = (decl, dim) {
                             self.check_decl_fits(decl, d, arg_span(1));
+                            channels = match decl.config_for(d) {
+                                Ok(crate::train::NetworkConfig::Graph(g)) => Some(g.msg_dim),
+                                Ok(crate::train::NetworkConfig::Hamiltonian(_)) => Some(1),
+                                Err(_) => None,
+                            };
                         }
-                        Type::Network { dim, hamiltonian: Some(*hamiltonian) }
+                        Type::Network { dim, hamiltonian: Some(*hamiltonian), channels }
                     }
-                    Type::Unknown => Type::Network { dim, hamiltonian: None },
+                    Type::Unknown => Type::Network { dim, hamiltonian: None, channels: None },
                     other => {
                         self.err(mismatch(
                             &Type::GraphNet { hamiltonian: false, decl: None },
@@ -112,37 +82,32 @@ impl Checker {
                             arg_span(0),
                             "`train` takes a `graphnet` declaration",
                         ));
-                        Type::Network { dim, hamiltonian: None }
+                        Type::Network { dim, hamiltonian: None, channels: None }
                     }
                 }
             }
-            "refit" => {
-                self.train_options(name, extra);
-                let (net_dim, hamiltonian) = network(self);
+            Builtin::Refit => {
+                let (net_dim, hamiltonian, channels) = network(self);
                 let dim = graphs_dim(self, 1);
                 same_dim(self, net_dim, dim);
-                Type::Network { dim: net_dim.or(dim), hamiltonian }
+                Type::Network { dim: net_dim.or(dim), hamiltonian, channels }
             }
-            "messages" | "message_r2" | "predict" | "mae" => {
-                let (net_dim, hamiltonian) = network(self);
+            Builtin::Messages | Builtin::MessageR2 | Builtin::Predict | Builtin::Mae => {
+                let (net_dim, hamiltonian, channels) = network(self);
                 let dim = graphs_dim(self, 1);
                 same_dim(self, net_dim, dim);
                 let dim = net_dim.or(dim);
-                match name {
-                    "message_r2" => {
+                match call.b {
+                    Builtin::MessageR2 => {
                         want(self, 2, Type::Num, "`keep` is the fraction of edges scored");
                         Type::Num
                     }
-                    "messages" => {
+                    Builtin::Messages => {
                         want(self, 2, Type::Num, "`top` is a channel count");
-                        let top = match slots[2].map(|a| &a.value.kind) {
-                            Some(ExprKind::Num(k)) => Some(*k as usize),
-                            Some(_) => None,
-                            None => match hamiltonian {
-                                Some(true) => Some(1),
-                                Some(false) => dim,
-                                None => None,
-                            },
+                        let top = match (call.lit(2), dim, hamiltonian, channels) {
+                            (Some(Lit::Num(k)), _, _, _) => Some(*k as usize),
+                            (Some(Lit::Nothing), Some(d), Some(h), Some(ch)) => Some(default_top(d, ch, h)),
+                            _ => None,
                         };
                         match (dim, top) {
                             (Some(d), Some(k)) => Type::Table(Some(TableInfo {
@@ -152,7 +117,7 @@ impl Checker {
                             _ => Type::Table(None),
                         }
                     }
-                    "predict" => match dim {
+                    Builtin::Predict => match dim {
                         Some(d) => {
                             let mut columns = vec!["graph".to_string(), "node".to_string()];
                             columns.extend(["ax", "ay", "az"][..d.min(3)].iter().map(|s| s.to_string()));
@@ -163,8 +128,8 @@ impl Checker {
                     _ => Type::Num,
                 }
             }
-            "replace" => {
-                let (dim, hamiltonian) = network(self);
+            Builtin::Replace => {
+                let (dim, hamiltonian, _) = network(self);
                 if hamiltonian == Some(true) {
                     self.err(
                         Diagnostic::new(
@@ -176,12 +141,16 @@ impl Checker {
                         .with_help("fit its pair energy from `messages(model, data)` instead"),
                     );
                 }
-                let formulas: Vec<(Option<Vec<String>>, Span)> = match (&types[1], slots[1].map(|a| &a.value.kind)) {
+                let formulas: Vec<(Option<Vec<String>>, Span)> = match (&types[1], &call.args[1].kind) {
                     (Type::Formula(v), _) => vec![(v.clone(), arg_span(1))],
-                    (Type::List(elem), Some(ExprKind::List(items)))
-                        if matches!(**elem, Type::Formula(_) | Type::Unknown) =>
-                    {
-                        items.iter().map(|i| (to_formula(i).ok().map(|f| f.used_vars()), i.span.clone())).collect()
+                    (Type::List(elem), Kind::List(items)) if matches!(**elem, Type::Formula(_) | Type::Unknown) => {
+                        items
+                            .iter()
+                            .map(|i| match &i.ty {
+                                Type::Formula(v) => (v.clone(), i.span.clone()),
+                                _ => (None, i.span.clone()),
+                            })
+                            .collect()
                     }
                     (Type::List(elem), _) if matches!(**elem, Type::Formula(_) | Type::Unknown) => vec![],
                     (Type::Unknown, _) => vec![],
@@ -205,9 +174,9 @@ impl Checker {
                         }
                     }
                 }
-                Type::Network { dim, hamiltonian }
+                Type::Network { dim, hamiltonian, channels: None }
             }
-            "except" => {
+            Builtin::Except => {
                 let a = graphs_dim(self, 0);
                 let b = graphs_dim(self, 1);
                 if let (Some(x), Some(y)) = (a, b) {
@@ -221,15 +190,15 @@ impl Checker {
                 }
                 Type::Graphs(a.or(b))
             }
-            "load_model" => {
+            Builtin::LoadModel => {
                 want(self, 0, Type::Str, "`load_model` takes a path");
-                Type::Network { dim: None, hamiltonian: None }
+                Type::Network { dim: None, hamiltonian: None, channels: None }
             }
-            "load_graphs" => {
+            Builtin::LoadGraphs => {
                 want(self, 0, Type::Str, "`load_graphs` takes a path");
                 Type::Graphs(None)
             }
-            "param" => {
+            Builtin::Param => {
                 want(self, 0, Type::Str, "a parameter's name is a string");
                 match &types[1] {
                     Type::Num | Type::Str | Type::Bool | Type::Unknown => types[1].clone(),
@@ -244,7 +213,7 @@ impl Checker {
                     }
                 }
             }
-            other => unreachable!("`{other}` is not a network built-in"),
+            _ => Type::Unknown,
         }
     }
 
@@ -253,33 +222,4 @@ impl Checker {
             self.err(data_mismatch(m.message, &m.help, data_span).with_note("see the graphnet declaration"));
         }
     }
-
-    fn train_options(&mut self, name: &str, extra: &[(String, Type, Span)]) {
-        for (n, t, s) in extra {
-            match TRAIN_OPTIONS.iter().find(|(o, _)| o == n) {
-                None => {
-                    let names: Vec<&str> = TRAIN_OPTIONS.iter().map(|(o, _)| *o).collect();
-                    let help = help_suggesting(n, names.iter().copied(), &format!("options: {}", names.join(", ")));
-                    self.err(
-                        Diagnostic::new(Code::UnknownNamedArg, format!("`{name}` has no option `{n}`"), s.clone())
-                            .with_label("unknown option")
-                            .with_help(help),
-                    );
-                }
-                Some((_, ty)) => {
-                    let want = Type::from_name(ty, None).unwrap_or(Type::Unknown);
-                    if !t.fits(&want) {
-                        self.err(mismatch(&want, t, s.clone(), &format!("option `{n}` is {want}")));
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The `unknown-variable` diagnostic for a formula variable a message model does not see.
-pub fn unknown_variable(v: &str, seen: &[String], span: Span) -> Diagnostic {
-    Diagnostic::new(Code::UnknownVariable, format!("the message model does not see `{v}`"), span)
-        .with_label("in this formula")
-        .with_help(help_suggesting(v, seen.iter().map(|s| s.as_str()), &format!("it sees {}", seen.join(", "))))
 }

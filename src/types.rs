@@ -1,4 +1,4 @@
-//! The static types of sdl values.
+//! The static types of sdl values: what the checker infers and the checked tree carries.
 //!
 //! `Unknown` is the type of an expression whose type could not be found (after an error, or a
 //! value only known at run time); it is compatible with everything, so one mistake is reported
@@ -30,19 +30,21 @@ pub enum Type {
     /// A `graphnet { ... }` declaration: its kind, and its sizes when they are literals.
     GraphNet {
         hamiltonian: bool,
-        decl: Option<Box<super::graphnet::GraphNetDecl>>,
+        decl: Option<Box<crate::domain::graphnet::GraphNetDecl>>,
     },
     /// A trained graph network: the spatial dimension of its data and its kind, when known.
     Network {
         dim: Option<usize>,
         hamiltonian: Option<bool>,
+        /// The width of its message (edge) output, when known.
+        channels: Option<usize>,
     },
     /// A set of graphs (`simulate_nbody`, `load_graphs`); their spatial dimension when known.
     Graphs(Option<usize>),
     /// A user function (index into the checker's definitions).
     UserFn(usize),
     /// A built-in function.
-    Builtin(&'static str),
+    Builtin(crate::builtins::Builtin),
     /// A formula operator used as a function (`exp`, a user `op`).
     OpFn(String),
     Unknown,
@@ -85,8 +87,12 @@ impl Type {
             (GraphNet { hamiltonian: h, decl: a }, GraphNet { hamiltonian: k, decl: b }) if h == k => {
                 Some(GraphNet { hamiltonian: *h, decl: if a == b { a.clone() } else { None } })
             }
-            (Network { dim: a, hamiltonian: h }, Network { dim: b, hamiltonian: k }) => {
-                Some(Network { dim: if a == b { *a } else { None }, hamiltonian: if h == k { *h } else { None } })
+            (Network { dim: a, hamiltonian: h, channels: c }, Network { dim: b, hamiltonian: k, channels: d }) => {
+                Some(Network {
+                    dim: if a == b { *a } else { None },
+                    hamiltonian: if h == k { *h } else { None },
+                    channels: if c == d { *c } else { None },
+                })
             }
             (Graphs(a), Graphs(b)) => Some(Graphs(if a == b { *a } else { None })),
             (List(a), List(b)) => a.join(b).map(|t| List(Box::new(t))),
@@ -112,7 +118,7 @@ impl Type {
             "table" => Type::Table(None),
             "model" => Type::Model,
             "graphnet" => Type::Unknown,
-            "network" => Type::Network { dim: None, hamiltonian: None },
+            "network" => Type::Network { dim: None, hamiltonian: None, channels: None },
             "graphs" => Type::Graphs(None),
             "list" => Type::List(Box::new(arg.unwrap_or(Type::Unknown))),
             "record" => Type::Unknown,
@@ -153,7 +159,7 @@ impl Type {
                 };
                 let (nodes, edges) = match dim {
                     Some(d) => {
-                        let (n, e) = super::check::sim_columns(*d);
+                        let (n, e) = crate::domain::sim_columns(*d);
                         (table(Some(n)), table(Some(e)))
                     }
                     None => (table(None), table(None)),
