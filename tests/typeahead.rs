@@ -90,7 +90,6 @@ fn piped_lines_are_all_evaluated_in_order() {
 }
 
 #[test]
-#[ignore = "fails until rustyline's `buffer-redux` feature is on (Cargo.toml): rustyline drops what it read past the Enter"]
 fn lines_typed_ahead_in_the_line_editor_are_all_evaluated_in_order() {
     if Command::new("script").arg("--version").output().is_err() {
         eprintln!("skipped: `script` (util-linux) is not installed, so no pseudo-terminal can be made");
