@@ -56,13 +56,13 @@ codes! {
     WrongArgCount = "wrong-arg-count":
         "A function is called with more positional arguments than it has parameters, or without a required one.\n\nExample:\n    fn f(x) = x\n    print f(1, 2)\nFix: pass one argument per parameter; parameters with defaults may be left out.";
     UnknownNamedArg = "unknown-named-arg":
-        "A named argument does not match any parameter of the function.\n\nExample:\n    print split(t, 0.5, sed: 1)\nFix: use one of the parameter names listed in the help line.";
+        "A named argument does not match any parameter of the function.\n\nExample:\n    let t = table({ x: [1, 2, 3, 4] })\n    print split(t, 0.5, sed: 1)\nFix: use one of the parameter names listed in the help line.";
     DuplicateArg = "duplicate-arg":
         "The same parameter is given twice, by position and by name or by name twice.\n\nExample:\n    fn f(x) = x\n    print f(1, x: 2)\nFix: give each parameter once.";
     UnknownField = "unknown-field":
         "A record has no field of this name.\n\nExample:\n    let p = { x: 1 }\n    print p.y\nFix: use one of the fields listed in the help line.";
     UnknownColumn = "unknown-column":
-        "A table has no column of this name. When a table comes from `load(\"file.csv\")` with a literal path, the checker reads the header and reports this before anything runs.\n\nExample:\n    let t = load(\"data.csv\")\n    print eval(formula { x9 * 2 }, t)\nFix: use one of the columns listed in the help line.";
+        "A table has no column of this name. When a table comes from `load(\"file.csv\")` with a literal path, the checker reads the header and reports this before anything runs.\n\nExample:\n    # data.csv has the columns x1, x2, y\n    let t = load(\"data.csv\")\n    print eval(formula { x9 * 2 }, t)\nFix: use one of the columns listed in the help line.";
     UnknownOperator = "unknown-operator":
         "An operator name is not in the operator library and was not defined with `op`.\n\nExample:\n    let ops = operators { unary: [expp] }\nFix: use a known operator (`+ - * / ^ exp log sqrt sin cos ...`) or define one: `op sq(x) = x * x`.";
     OperatorArity = "operator-arity":
@@ -76,37 +76,37 @@ codes! {
     DuplicateParam = "duplicate-param":
         "A function or operator declares the same parameter name twice.\n\nExample:\n    fn f(x, x) = x\nFix: rename one of them.";
     BadModel = "bad-model":
-        "A model for `fit` must be `column ~ expression`, where the left side names the target column.\n\nExample:\n    fit(t, 2 * y ~ x)\nFix: write the target column alone on the left of `~`.";
+        "A model for `fit` must be `column ~ expression`, where the left side names the target column.\n\nExample:\n    let t = table({ x: [1, 2, 3], y: [2, 4, 6] })\n    fit(t, 2 * y ~ x)\nFix: write the target column alone on the left of `~`.";
     FileNotFound = "file-not-found":
         "A file could not be opened.\n\nExample:\n    let t = load(\"missing.csv\")\nFix: check the path; relative paths are resolved from the current directory.";
     BadCsv = "bad-csv":
-        "A CSV file is malformed: no header, a ragged row, or a value that is not a number.\n\nExample:\n    x,y\n    1,2,3\nFix: give every row as many numeric fields as the header has names.";
+        "A CSV file is malformed: no header, a ragged row, or a value that is not a number.\n\nExample:\n    # ragged.csv holds the lines `x,y` and `1,2,3`\n    let t = load(\"ragged.csv\")\nFix: give every row as many numeric fields as the header has names.";
     NonFiniteData = "non-finite-data":
-        "The data contains NaN or infinite values where finite numbers are needed.\n\nExample:\n    fit(t, y ~ f(x))   # with NaN in column x\nFix: drop those rows first: `t where is_finite(x)` or `dropnan(t)`.";
+        "The data contains NaN or infinite values where finite numbers are needed.\n\nExample:\n    let t = table({ x: [1, 0 / 0, 3], y: [2, 4, 6] })   # NaN in column x\n    fit(t, y ~ f(x))\nFix: drop those rows first: `t where is_finite(x)` or `dropnan(t)`.";
     IndexOutOfRange = "index-out-of-range":
         "A list index is negative, not whole, or past the end.\n\nExample:\n    print [1, 2][5]\nFix: use an index between 0 and len(list) - 1.";
     BadArgument = "bad-argument":
-        "An argument has the right type but a value the function cannot use (a fraction outside (0, 1), a negative count).\n\nExample:\n    split(t, 1.5, seed: 0)\nFix: follow the range given in the help line.";
+        "An argument has the right type but a value the function cannot use (a fraction outside (0, 1), a negative count).\n\nExample:\n    let t = table({ x: [1, 2, 3, 4] })\n    split(t, 1.5, seed: 0)\nFix: follow the range given in the help line.";
     FitFailed = "fit-failed":
-        "Constant fitting or symbolic regression could not produce a result.\n\nExample:\n    fit(t, y ~ a * x)   # on an empty table\nFix: check the data and the model named in the message.";
+        "Constant fitting or symbolic regression could not produce a result.\n\nExample:\n    let t = table({ x: [1, 2], y: [2, 4] }) where x > 5   # no row is left\n    fit(t, y ~ a * x)\nFix: check the data and the model named in the message.";
     Interrupted = "interrupted":
         "The user pressed Ctrl-C. Long work (search, fitting) keeps the best result found so far.\n\nExample:\n    fit(t, y ~ f(x), niterations: 100000)   then Ctrl-C\nFix: nothing to fix.";
     AssertionFailed = "assertion-failed":
         "An `assert(cond, message)` found its condition false.\n\nExample:\n    assert(1 > 2, \"math broke\")\nFix: the message says what was expected.";
     IoError = "io-error":
-        "Reading or writing a file failed.\n\nExample:\n    save(t, \"/no/such/dir/out.csv\")\nFix: check the path and permissions.";
+        "Reading or writing a file failed.\n\nExample:\n    save(table({ x: [1, 2] }), \"/\")   # a folder, not a file\nFix: check the path and permissions.";
     BadGraphnet = "bad-graphnet":
         "A `graphnet { ... }` declaration is malformed: an unknown key, a model that is not `mlp(...)`, a missing output size, an unknown activation, aggregation or penalty, or a size that is not a whole number of at least 1.\n\nExample:\n    graphnet gn { message: mlp(hidden: 300) -> 100, node: mlp(hidden: 300) }\nFix: message passing needs `message: mlp(...) -> SIZE` and `node: mlp(...) -> DIM`; a Hamiltonian network needs `pair: mlp(...)` and `self: mlp(...)`.";
     NetworkDataMismatch = "network-data-mismatch":
         "A graph network and the graphs it is trained or evaluated on do not fit: the node model's output size is not the spatial dimension, a bottleneck's message size is not the dimension, or a network trained in one dimension is used on graphs of another.\n\nExample:\n    graphnet gn { message: mlp() -> 100, node: mlp() -> 3 }\n    train(gn, simulate_nbody(\"spring\", dim: 2))\nFix: make the node model output one value per dimension (`-> 2` for 2-D data).";
     UnknownVariable = "unknown-variable":
-        "A formula put in place of part of a network names a variable that part does not see. A message model sees the receiver's features suffixed 1 (x1, vx1, q1, m1, ...), the sender's suffixed 2, dx, dy (dz) and r.\n\nExample:\n    replace(model, message: formula { dz * r })   # on 2-D data\nFix: use the variables listed in the help line, as in the table `messages` returns.";
+        "A formula put in place of part of a network names a variable that part does not see. A message model sees the receiver's features suffixed 1 (x1, vx1, q1, m1, ...), the sender's suffixed 2, dx, dy (dz) and r.\n\nExample:\n    graphnet gn { message: mlp() -> 2, node: mlp() -> 2 }\n    let model = train(gn, simulate_nbody(\"spring\", dim: 2, sims: 1, steps: 10), steps: 1)\n    replace(model, message: formula { dz * r })   # 2-D data has no dz\nFix: use the variables listed in the help line, as in the table `messages` returns.";
     TrainingDiverged = "training-diverged":
-        "Training stopped because the loss became NaN or infinite. The network keeps the last weights that gave a finite loss; with `checkpoint:` they are also on disk.\n\nExample:\n    train(gn, data, lr: 10)\nFix: lower the learning rate, check the data for extreme values, or use a smaller penalty weight.";
+        "Training stopped because the loss became NaN or infinite. The network keeps the last weights that gave a finite loss; with `checkpoint:` they are also on disk.\n\nExample:\n    graphnet gn { message: mlp() -> 2, node: mlp() -> 2 }\n    train(gn, simulate_nbody(\"spring\", sims: 1, steps: 20), steps: 20, lr: 1e30)\nFix: lower the learning rate, check the data for extreme values, or use a smaller penalty weight.";
     BadModelFile = "bad-model-file":
-        "A file given to `load_model` or `load_graphs` (or found at a `checkpoint:` path) is not one sdl wrote, or is cut short.\n\nExample:\n    load_model(\"data.csv\")\nFix: pass a file written by `save(model, path)` or `save(graphs, path)`, or delete the stale checkpoint.";
+        "A file given to `load_model` or `load_graphs` (or found at a `checkpoint:` path) is not one sdl wrote, or is cut short.\n\nExample:\n    let m = load_model(\"data.csv\")   # a CSV file, not a model\nFix: pass a file written by `save(model, path)` or `save(graphs, path)`, or delete the stale checkpoint.";
     RecursionLimit = "recursion-limit":
-        "A function called itself too deeply.\n\nExample:\n    fn f(x) = f(x)\nFix: give the recursion a base case.";
+        "A function called itself too deeply.\n\nExample:\n    fn f(x) = f(x)\n    print f(1)\nFix: give the recursion a base case.";
 }
 
 impl fmt::Display for Code {

@@ -1,6 +1,10 @@
 //! REPL front ends over [`Session::eval_input`]: a rustyline editor (line editing, history
 //! file, tab completion, multi-line input while the input is incomplete) for terminals, and a
 //! plain line reader for pipes (`echo 'print 1 + 2' | sdl`).
+//!
+//! Both front ends cut what they read into inputs with [`InputBuffer`], so a block of lines
+//! (pasted, or typed ahead while a command runs) is evaluated one complete input at a time, in
+//! order, exactly as if each had been typed at its own prompt.
 
 use crate::session::Session;
 use crate::syntax::is_incomplete;
@@ -73,10 +77,18 @@ pub fn run_terminal(session: &mut Session) -> i32 {
         match editor.readline("sdl> ") {
             Ok(line) => {
                 let _ = editor.add_history_entry(line.as_str());
-                let reply = session.eval_input(&line);
-                print!("{}", reply.text);
-                let _ = std::io::stdout().flush();
-                if reply.quit {
+                // A paste arrives as one entry of several lines: evaluate its inputs one by one.
+                let mut quit = false;
+                for input in split_inputs(&line) {
+                    let reply = session.eval_input(&input);
+                    print!("{}", reply.text);
+                    let _ = std::io::stdout().flush();
+                    if reply.quit {
+                        quit = true;
+                        break;
+                    }
+                }
+                if quit {
                     break;
                 }
                 if let Some(h) = editor.helper_mut() {
@@ -97,21 +109,68 @@ pub fn run_terminal(session: &mut Session) -> i32 {
     0
 }
 
+/// Gathers lines into complete inputs: while the text so far is incomplete (an open bracket, a
+/// dangling operator) it waits for the next line; a `:command` is always one line.
+#[derive(Debug, Default)]
+pub struct InputBuffer {
+    pending: String,
+}
+
+impl InputBuffer {
+    /// Adds one line (without its line break); returns the input it completes, if any.
+    pub fn push_line(&mut self, line: &str) -> Option<String> {
+        self.pending.push_str(line.strip_suffix('\r').unwrap_or(line));
+        self.pending.push('\n');
+        if !self.pending.trim_start().starts_with(':') && is_incomplete(&self.pending) {
+            return None;
+        }
+        Some(std::mem::take(&mut self.pending))
+    }
+
+    /// The unfinished input left at the end of the lines, if it holds anything but blanks.
+    pub fn finish(&mut self) -> Option<String> {
+        let rest = std::mem::take(&mut self.pending);
+        (!rest.trim().is_empty()).then_some(rest)
+    }
+}
+
+/// Cuts a block of lines into the complete inputs it holds, in order (an unfinished tail is the
+/// last input).
+pub fn split_inputs(text: &str) -> Vec<String> {
+    let mut buffer = InputBuffer::default();
+    let mut inputs: Vec<String> = text.lines().filter_map(|l| buffer.push_line(l)).collect();
+    inputs.extend(buffer.finish());
+    inputs
+}
+
 /// The REPL over plain lines (standard input that is not a terminal). Incomplete inputs keep
-/// reading; the exit status is 1 if any input had errors.
-pub fn run_plain(session: &mut Session, input: impl BufRead) -> i32 {
-    let mut buffer = String::new();
+/// reading; every line is read and evaluated in order, including lines that arrive while an
+/// earlier input runs; a line that is not UTF-8 is reported and skipped, not an end of input.
+/// The exit status is 1 if any input had errors.
+pub fn run_plain(session: &mut Session, mut input: impl BufRead) -> i32 {
+    let mut buffer = InputBuffer::default();
     let mut status = 0;
     let mut out = std::io::stdout();
-    for line in input.lines() {
-        let Ok(line) = line else { break };
-        buffer.push_str(&line);
-        buffer.push('\n');
-        if !buffer.trim_start().starts_with(':') && is_incomplete(&buffer) {
-            continue;
+    let mut bytes = Vec::new();
+    loop {
+        bytes.clear();
+        match input.read_until(b'\n', &mut bytes) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                eprintln!("error reading input: {e}");
+                status = 1;
+                break;
+            }
         }
-        let reply = session.eval_input(&buffer);
-        buffer.clear();
+        let Ok(line) = std::str::from_utf8(&bytes) else {
+            let _ = writeln!(out, "error: a line of input is not UTF-8 text; it was skipped");
+            status = 1;
+            continue;
+        };
+        let Some(text) = buffer.push_line(line.strip_suffix('\n').unwrap_or(line)) else { continue };
+        let reply = session.eval_input(&text);
         if reply.error {
             status = 1;
         }
@@ -121,9 +180,10 @@ pub fn run_plain(session: &mut Session, input: impl BufRead) -> i32 {
             return status;
         }
     }
-    if !buffer.trim().is_empty() {
-        let reply = session.eval_input(&buffer);
+    if let Some(text) = buffer.finish() {
+        let reply = session.eval_input(&text);
         let _ = out.write_all(reply.text.as_bytes());
+        let _ = out.flush();
         status = 1;
     }
     status

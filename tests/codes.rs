@@ -1,10 +1,12 @@
 //! One test per diagnostic code: a snippet that must produce it (statically or at run time),
 //! with a span inside the snippet and a help line. Every code in `Code::ALL` must be covered.
+//! The example in each code's explanation (what `sdl explain CODE` prints) must produce its code
+//! too, so the documentation cannot drift from the checker and the executor.
 
 mod common;
 
 use sdl::diag::Code;
-use sdl::session::RunError;
+use sdl::session::{RunError, Session};
 
 const CASES: &[(&str, &str)] = &[
     ("unknown-character", "let x = 1 $ 2"),
@@ -83,4 +85,70 @@ fn every_code_has_a_case() {
         }
         assert!(CASES.iter().any(|(name, _)| *name == c.name()), "no test case for `{c}`");
     }
+}
+
+/// The example of an explanation: the lines indented by four spaces after `Example:`, up to
+/// `Fix:`, unindented.
+fn example_of(explanation: &str) -> Option<String> {
+    let (_, after) = explanation.split_once("Example:\n")?;
+    let lines: Vec<&str> = after.lines().map_while(|l| l.strip_prefix("    ")).collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// Files the examples name, written into a scratch folder: `data.csv` (columns x1, x2, y) and
+/// `ragged.csv` (a row longer than the header); `missing.csv` is left absent.
+fn with_fixture_files(example: &str, dir: &std::path::Path) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("data.csv"), "x1,x2,y\n1,2,3\n2,3,5\n3,5,8\n").unwrap();
+    std::fs::write(dir.join("ragged.csv"), "x,y\n1,2,3\n").unwrap();
+    let mut text = example.to_string();
+    for name in ["data.csv", "ragged.csv", "missing.csv"] {
+        text = text.replace(&format!("\"{name}\""), &format!("\"{}\"", dir.join(name).display()));
+    }
+    text
+}
+
+#[test]
+fn every_explanation_example_produces_its_code() {
+    let dir = std::env::temp_dir().join(format!("sdl-explain-{}", std::process::id()));
+    let mut failures = Vec::new();
+    for code in Code::ALL {
+        let Some(example) = example_of(code.explanation()) else {
+            failures.push(format!("{code}: the explanation has no indented example after `Example:`"));
+            continue;
+        };
+        if *code == Code::Interrupted {
+            // Needs a Ctrl-C while it runs: tests/interrupt.rs does that in its own process.
+            assert!(example.contains("Ctrl-C"), "{example}");
+            continue;
+        }
+        let src = with_fixture_files(&example, &dir);
+        let mut s = Session::new(Box::new(std::io::sink()));
+        let diags = match s.run_source("<example>", &src) {
+            Ok(_) => vec![],
+            Err(RunError::Static(ds)) => ds,
+            Err(RunError::Runtime(d)) => vec![d],
+        };
+        match diags.iter().find(|d| d.code == *code) {
+            None => failures.push(format!(
+                "{code}: its example gives {:?}:\n{example}",
+                diags.iter().map(|d| d.code.name()).collect::<Vec<_>>()
+            )),
+            Some(d) if d.span.end > src.len() => {
+                failures.push(format!("{code}: span {:?} outside its example", d.span))
+            }
+            Some(_) => {}
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn examples_are_read_from_explanations() {
+    assert_eq!(
+        example_of("Text.\n\nExample:\n    let x = 1\n    print x(1)\nFix: no."),
+        Some("let x = 1\nprint x(1)".into())
+    );
+    assert_eq!(example_of("Text without one."), None);
 }
