@@ -12,8 +12,9 @@
 use crate::builtins::Builtin;
 use crate::diag::SourceId;
 use crate::domain::graphnet::GraphNetTemplate;
+use crate::domain::CompiledFormula;
 use crate::exec::value::Value;
-use crate::formula::{Formula, Op};
+use crate::formula::Op;
 use crate::syntax::ast::{BinOp, Span, UnOp};
 use crate::tree::{self, Capture, Kind, Lit, Name, Target};
 use std::fmt::Write as _;
@@ -56,7 +57,9 @@ pub enum Instr {
     /// Pops n values and prints them on one line.
     Print(u32),
     /// Pops a table (or graphs), pushes the rows where the formula is positive.
-    Where(Rc<Formula>, Span),
+    Where(Rc<CompiledFormula>, Span),
+    /// Pops a table, pushes the formula's value on every row (`eval(formula { ... }, t)`).
+    EvalCompiled(Rc<CompiledFormula>, Span),
     /// Pops the captured values, pushes a closure of the prototype.
     MakeClosure(Rc<FnProto>),
     /// Pops the values of the declaration's computed sizes (in slot order) and pushes the
@@ -234,6 +237,13 @@ impl Lowerer {
                     None => self.push(Value::Nothing),
                 }
             }
+            // A formula literal evaluated on a table: specialised once, here.
+            Kind::CallBuiltin { builtin: Builtin::Eval, args, named } if named.is_empty() && is_table_call(args) => {
+                if let Kind::Lit(Lit::Formula(f)) = &args[0].kind {
+                    self.expr(&args[1]);
+                    self.code.push(Instr::EvalCompiled(Rc::new(CompiledFormula::new(f)), span));
+                }
+            }
             Kind::CallBuiltin { builtin, args, named } => {
                 for a in args.iter().chain(named.iter().map(|(_, x)| x)) {
                     self.expr(a);
@@ -267,7 +277,7 @@ impl Lowerer {
             }
             Kind::Where(t, cond) => {
                 self.expr(t);
-                self.code.push(Instr::Where(cond.clone(), span));
+                self.code.push(Instr::Where(Rc::new(CompiledFormula::new(cond)), span));
             }
             Kind::GraphNet(template, sizes) => {
                 for s in sizes {
@@ -305,6 +315,11 @@ impl Lowerer {
         self.code[jf as usize] = Instr::JumpIfFalse(else_at, cond.span.clone());
         self.code[j as usize] = Instr::Jump(end);
     }
+}
+
+/// `eval(formula { ... }, table)`: a formula literal and a table argument.
+fn is_table_call(args: &[tree::Expr]) -> bool {
+    matches!(args[0].kind, Kind::Lit(Lit::Formula(_))) && matches!(args[1].ty, crate::types::Type::Table(_))
 }
 
 fn lit_value(lit: &Lit) -> Value {
@@ -382,7 +397,8 @@ fn instr_text(ins: &Instr) -> String {
         Instr::JumpIfFalse(t, _) => format!("jump-if-false {t}"),
         Instr::Pop => "pop".into(),
         Instr::Print(n) => format!("print {n}"),
-        Instr::Where(f, _) => format!("where {{ {f} }}"),
+        Instr::Where(f, _) => format!("where {{ {} }} compiled over {}", f.formula, f.vars.join(" ")),
+        Instr::EvalCompiled(f, _) => format!("eval {{ {} }} compiled over {}", f.formula, f.vars.join(" ")),
         Instr::MakeClosure(p) => format!("closure {} captures {}", p.name, p.n_captures),
         Instr::GraphNet(t, _) => format!("graphnet sizes {}", t.n_slots),
     }

@@ -166,6 +166,19 @@ fn lowering_snapshots() {
              fn k(a) captures 0: locals 2\n    0  load local 0\n    1  closure g captures 1\n    2  store local 1\n    3  load local 1\n    4  push 1\n    5  call fn/1\n\
              fn g(b) captures 1: locals 1\n    0  load capture 0\n    1  load local 0\n    2  binary +\n",
         ),
+        (
+            "table({x: [1, -1]}) where x > 0",
+            "main: locals 0\n    0  push 1\n    1  push 1\n    2  neg\n    3  list 2\n    4  record x\n    5  call table/1\n    6  where { x > 0 } compiled over x\n",
+        ),
+        (
+            "eval(formula { x * 2 }, table({x: [1]}))",
+            "main: locals 0\n    0  push 1\n    1  list 1\n    2  record x\n    3  call table/1\n    4  eval { x * 2 } compiled over x\n",
+        ),
+        (
+            "fn f(n) = if n <= 0 { 0 } else { f(n - 1) }",
+            "main: locals 0\n    0  closure f captures 0\n    1  store global f\n    2  push nothing\n\
+             fn f(n) captures 0: locals 1\n    0  load local 0\n    1  push 0\n    2  binary <=\n    3  jump-if-false 6\n    4  push 0\n    5  jump 11\n    6  load self\n    7  load local 0\n    8  push 1\n    9  binary -\n   10  call fn/1\n",
+        ),
     ];
     let (mut s, _) = common::session();
     for (src, want) in cases {

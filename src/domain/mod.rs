@@ -4,8 +4,10 @@
 //! the executor consume them. It imports no stage of the front end except syntax spans.
 
 pub mod columns;
+pub mod compiled;
 pub mod graphnet;
 pub mod model;
 
 pub use columns::{data_mismatch, default_top, message_columns, sim_columns, unknown_law, unknown_variable};
+pub use compiled::CompiledFormula;
 pub use model::{classify_names, unknown_column, ModelSpec};

@@ -7,6 +7,7 @@ use super::{runtime_error, Vm};
 use crate::builtins::Builtin;
 use crate::data::Table;
 use crate::diag::{Code, Diagnostic, SourceId};
+use crate::domain::CompiledFormula;
 use crate::formula::{Formula, Op, OperatorSet};
 use crate::syntax::ast::Span;
 use std::path::Path;
@@ -406,9 +407,9 @@ pub fn eval_on_table(f: &Formula, t: &Table, span: &Span, src: SourceId) -> Resu
 }
 
 /// Keeps the rows of a table where a condition formula is positive (comparisons give 1 or 0).
-pub fn where_rows(t: &Value, cond: &Formula, span: &Span, src: SourceId) -> Result<Value, Diagnostic> {
+pub fn where_rows(t: &Value, cond: &CompiledFormula, span: &Span, src: SourceId) -> Result<Value, Diagnostic> {
     if let Value::Graphs(g) = t {
-        return super::network::where_graphs(g, cond, span, src);
+        return super::network::where_graphs(g, &cond.formula, span, src);
     }
     let Value::Table(t) = t else {
         return Err(runtime_error(
@@ -419,9 +420,27 @@ pub fn where_rows(t: &Value, cond: &Formula, span: &Span, src: SourceId) -> Resu
             "use it as `t where x > 0`",
         ));
     };
-    let values = eval_on_table(cond, t, span, src)?;
+    let values = compiled_on_table(cond, t, span, src)?;
     let keep: Vec<usize> = values.iter().enumerate().filter(|(_, v)| **v > 0.0).map(|(i, _)| i).collect();
     Ok(Value::Table(Rc::new(t.select_rows(&keep))))
+}
+
+/// `eval(formula { ... }, t)` with the formula compiled when the program was lowered.
+pub fn eval_compiled(f: &CompiledFormula, t: &Value, span: &Span, src: SourceId) -> Result<Value, Diagnostic> {
+    match t {
+        Value::Table(t) => Ok(nums_value(&compiled_on_table(f, t, span, src)?)),
+        other => Err(runtime_error(
+            Code::TypeMismatch,
+            format!("`eval(f, t)` takes a table, not a {}", other.type_name()),
+            span,
+            src,
+            "pass a table",
+        )),
+    }
+}
+
+fn compiled_on_table(f: &CompiledFormula, t: &Table, span: &Span, src: SourceId) -> Result<Vec<f64>, Diagnostic> {
+    f.eval_on(t).map_err(|v| crate::domain::unknown_column(&v, &t.names, &t.origin, span.clone()).in_source(src))
 }
 
 /// Applies a formula operator to numbers (a number) or to formulas (a formula).

@@ -184,6 +184,10 @@ impl Vm {
                     let t = pop(&mut stack);
                     stack.push(builtins::where_rows(&t, f, span, src)?);
                 }
+                Instr::EvalCompiled(f, span) => {
+                    let t = pop(&mut stack);
+                    stack.push(builtins::eval_compiled(f, &t, span, src)?);
+                }
                 Instr::MakeClosure(proto) => {
                     let captures = split_top(&mut stack, proto.n_captures as usize);
                     stack.push(Value::Func(Rc::new(Closure { proto: proto.clone(), captures })));
