@@ -95,8 +95,10 @@ fn numbers_after(output: &str, prefix: &str) -> Vec<f64> {
 #[test]
 fn newtonian_example_runs_the_whole_pipeline() {
     let out = run_example_with("newtonian.sdl", TINY);
+    // Seeded and deterministic: 0.74 at this scale; a network whose messages ignore the force
+    // scores about 0 (the paper's Standard column), so this checks the L1 messages learned it.
     let r2 = number_after(&out, "Table 1 R^2:");
-    assert!((0.0..=1.0).contains(&r2), "{out}");
+    assert!(r2 > 0.5 && r2 <= 1.0, "{out}");
     assert!(out.contains("e0 =") && out.contains("e1 ="), "{out}");
     // The formulas are in the network, and refitting them lowers their loss.
     assert!(out.contains("network (symbolic"), "{out}");
@@ -125,8 +127,9 @@ fn penalties_example_gives_a_table1_row_where_sparsity_helps() {
 fn hamiltonian_example_reads_off_a_pair_energy() {
     let out = run_example_with("hamiltonian.sdl", TINY);
     assert!(out.contains("network (hamiltonian, 2-D)"), "{out}");
+    // Seeded: 0.56 at this scale; an energy unrelated to the pair potential scores about 0.
     let r2 = number_after(&out, "R^2 of the pair energy against the true pair potential:");
-    assert!((0.0..=1.0).contains(&r2), "{out}");
+    assert!(r2 > 0.3 && r2 <= 1.0, "{out}");
     assert!(number_after(&out, "test MAE of the accelerations:").is_finite(), "{out}");
     assert!(out.contains("E_pair ="), "{out}");
 }

@@ -148,6 +148,23 @@ fn messages_of_a_one_channel_network_have_one_message_column() {
     assert!(num(&mut s, "len(messages(m, d).e0)") > 0.0);
 }
 
+/// `:ast` snapshots: the parse of an expression, with spans, one per line: `EXPR => TREE`.
+const PARSES: &str = "\
+1 + 2 * x => (+ 1@0 (* 2@4 x@8)@4..9)@0..9
+f(a, b: 2) => (call f@0 a@2 b: 2@8)@0..10
+t where x > 0 => (where t@0 (> x@8 0@12)@8..13)@0..13
+y ~ a * exp(-b * t) => (~ y@0 (* a@4 (call exp@8 (* (neg b@13)@12..14 t@17)@12..18)@8..19)@4..19)@0..19
+[1, {k: 2}].k => (. (list 1@1 (record k: 2@8)@4..10)@0..11 k)@0..13";
+
+#[test]
+fn parse_snapshots() {
+    let (mut s, _) = common::session();
+    for line in PARSES.lines() {
+        let (expr, want) = line.split_once(" => ").expect("EXPR => TREE");
+        assert_eq!(s.eval_input(&format!(":ast {expr}")).text.trim_end(), want, "for `{expr}`");
+    }
+}
+
 /// `:ir` snapshots: what lowering produces for small programs.
 #[test]
 fn lowering_snapshots() {

@@ -90,10 +90,61 @@ pub fn call(
     span: &Span,
     src: SourceId,
 ) -> Result<Value, Diagnostic> {
-    let name = b.name();
-    let c = Ctx { name, span, src };
-    let slots: Vec<Option<Value>> =
-        args.iter().map(|v| if matches!(v, Value::Nothing) { None } else { Some(v.clone()) }).collect();
+    let c = Ctx { name: b.name(), span, src };
+    match b {
+        Builtin::Len
+        | Builtin::Str
+        | Builtin::Range
+        | Builtin::Uniform
+        | Builtin::Sum
+        | Builtin::Std
+        | Builtin::Map
+        | Builtin::Assert
+        | Builtin::R2
+        | Builtin::Param
+        | Builtin::Normal => call_values(vm, b, &args, &c),
+        Builtin::Load
+        | Builtin::Save
+        | Builtin::Split
+        | Builtin::Columns
+        | Builtin::Column
+        | Builtin::Head
+        | Builtin::Dropnan
+        | Builtin::WithColumn
+        | Builtin::Table => call_tables(b, &args, &c),
+        Builtin::Eval
+        | Builtin::ParseFormula
+        | Builtin::Simplify
+        | Builtin::Diff
+        | Builtin::Subs
+        | Builtin::Latex
+        | Builtin::Sympy
+        | Builtin::Vars
+        | Builtin::Constants
+        | Builtin::Complexity
+        | Builtin::Fit => call_formulas(vm, b, &args, extra, &c),
+        Builtin::SimulateNbody
+        | Builtin::Train
+        | Builtin::Refit
+        | Builtin::Messages
+        | Builtin::MessageR2
+        | Builtin::Replace
+        | Builtin::Predict
+        | Builtin::Mae
+        | Builtin::Except
+        | Builtin::LoadModel
+        | Builtin::LoadGraphs => call_graphs(vm, b, &args, extra, &c),
+    }
+}
+
+/// The arguments that were given (or have a default): `nothing` marks an optional one left out.
+fn given(args: &[Value]) -> Vec<Option<Value>> {
+    args.iter().map(|v| if matches!(v, Value::Nothing) { None } else { Some(v.clone()) }).collect()
+}
+
+/// Numbers, strings, lists, assertions and script parameters.
+fn call_values(vm: &mut Vm, b: Builtin, args: &[Value], c: &Ctx) -> Result<Value, Diagnostic> {
+    let (name, span, src) = (c.name, c.span, c.src);
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nothing);
     match b {
         Builtin::Len => match arg(0) {
@@ -160,6 +211,49 @@ pub fn call(
             }
             other => Err(c.wrong("a bool", &other)),
         },
+        Builtin::R2 => {
+            let p = c.nums(&arg(0))?;
+            let t = c.nums(&arg(1))?;
+            if p.len() != t.len() || t.is_empty() {
+                return Err(c.err(
+                    Code::BadArgument,
+                    format!("{} predictions for {} targets", p.len(), t.len()),
+                    "give lists of one length",
+                ));
+            }
+            Ok(Value::Num(r2(&p, &t)))
+        }
+        Builtin::Param => {
+            let name = c.string(&arg(0))?;
+            let default = arg(1);
+            match vm.params.get(&*name) {
+                None => Ok(default),
+                Some(text) => match default {
+                    Value::Num(_) => text.trim().parse::<f64>().map(Value::Num).map_err(|_| {
+                        c.err(Code::BadArgument, format!("--set {name}={text}: not a number"), "give a number")
+                    }),
+                    Value::Bool(_) => match text.trim() {
+                        "true" => Ok(Value::Bool(true)),
+                        "false" => Ok(Value::Bool(false)),
+                        _ => Err(c.err(
+                            Code::BadArgument,
+                            format!("--set {name}={text}: not true or false"),
+                            "give true or false",
+                        )),
+                    },
+                    _ => Ok(Value::Str(text.as_str().into())),
+                },
+            }
+        }
+        _ => unreachable!("`{}` is dispatched to another group", b.name()),
+    }
+}
+
+/// Tables: files, splits, columns and rows.
+fn call_tables(b: Builtin, args: &[Value], c: &Ctx) -> Result<Value, Diagnostic> {
+    let (span, src) = (c.span, c.src);
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nothing);
+    match b {
         Builtin::Load => {
             let path = c.string(&arg(0))?;
             Table::load_csv(Path::new(&*path))
@@ -249,6 +343,21 @@ pub fn call(
                 .map(|t| Value::Table(Rc::new(t)))
                 .map_err(|m| c.err(Code::BadArgument, m, "give equal-length columns"))
         }
+        _ => unreachable!("`{}` is dispatched to another group", b.name()),
+    }
+}
+
+/// Formulas: evaluation, symbolic manipulation, printing and `fit`.
+fn call_formulas(
+    vm: &mut Vm,
+    b: Builtin,
+    args: &[Value],
+    extra: Vec<(String, Value)>,
+    c: &Ctx,
+) -> Result<Value, Diagnostic> {
+    let (span, src) = (c.span, c.src);
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nothing);
+    match b {
         Builtin::Eval => {
             let f = c.formula(&arg(0))?;
             match arg(1) {
@@ -298,19 +407,23 @@ pub fn call(
             Ok(Value::Num(n))
         }
         Builtin::Fit => super::fit::fit(vm, arg(0), arg(1), extra, span, src),
+        _ => unreachable!("`{}` is dispatched to another group", b.name()),
+    }
+}
+
+/// Simulations and graph networks.
+fn call_graphs(
+    vm: &mut Vm,
+    b: Builtin,
+    args: &[Value],
+    extra: Vec<(String, Value)>,
+    c: &Ctx,
+) -> Result<Value, Diagnostic> {
+    let (span, src) = (c.span, c.src);
+    let slots = given(args);
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nothing);
+    match b {
         Builtin::SimulateNbody => simulate_nbody(&c, &slots),
-        Builtin::R2 => {
-            let p = c.nums(&arg(0))?;
-            let t = c.nums(&arg(1))?;
-            if p.len() != t.len() || t.is_empty() {
-                return Err(c.err(
-                    Code::BadArgument,
-                    format!("{} predictions for {} targets", p.len(), t.len()),
-                    "give lists of one length",
-                ));
-            }
-            Ok(Value::Num(r2(&p, &t)))
-        }
         Builtin::Train => super::network::train(vm, &net_call(&c), &arg(0), &arg(1), &extra),
         Builtin::Refit => super::network::refit(vm, &net_call(&c), &arg(0), &arg(1), &extra),
         Builtin::Messages => super::network::messages(&net_call(&c), &arg(0), &arg(1), slots[2].as_ref()),
@@ -326,28 +439,7 @@ pub fn call(
                 .map(|g| Value::Graphs(Rc::new(g)))
                 .map_err(|d| d.with_span(span.clone()).in_source(src))
         }
-        Builtin::Param => {
-            let name = c.string(&arg(0))?;
-            let default = arg(1);
-            match vm.params.get(&*name) {
-                None => Ok(default),
-                Some(text) => match default {
-                    Value::Num(_) => text.trim().parse::<f64>().map(Value::Num).map_err(|_| {
-                        c.err(Code::BadArgument, format!("--set {name}={text}: not a number"), "give a number")
-                    }),
-                    Value::Bool(_) => match text.trim() {
-                        "true" => Ok(Value::Bool(true)),
-                        "false" => Ok(Value::Bool(false)),
-                        _ => Err(c.err(
-                            Code::BadArgument,
-                            format!("--set {name}={text}: not true or false"),
-                            "give true or false",
-                        )),
-                    },
-                    _ => Ok(Value::Str(text.as_str().into())),
-                },
-            }
-        }
+        _ => unreachable!("`{}` is dispatched to another group", b.name()),
     }
 }
 

@@ -134,10 +134,89 @@ impl Checker {
     }
 
     fn builtin_type(&mut self, c: &BCall) -> Type {
-        let name = c.b.name();
+        match c.b {
+            Builtin::Len
+            | Builtin::Str
+            | Builtin::Range
+            | Builtin::Uniform
+            | Builtin::Normal
+            | Builtin::Sum
+            | Builtin::Std
+            | Builtin::Map
+            | Builtin::Assert
+            | Builtin::R2 => self.values_type(c),
+            Builtin::Load
+            | Builtin::Save
+            | Builtin::Split
+            | Builtin::Columns
+            | Builtin::Column
+            | Builtin::Head
+            | Builtin::Dropnan
+            | Builtin::WithColumn
+            | Builtin::Table => self.tables_type(c),
+            Builtin::Eval
+            | Builtin::Simplify
+            | Builtin::Latex
+            | Builtin::Sympy
+            | Builtin::Vars
+            | Builtin::Constants
+            | Builtin::Complexity
+            | Builtin::Diff
+            | Builtin::Subs
+            | Builtin::ParseFormula => self.formulas_type(c),
+            Builtin::SimulateNbody => self.simulate_type(c),
+            Builtin::Fit => self.fit(c),
+            Builtin::Train
+            | Builtin::Refit
+            | Builtin::Messages
+            | Builtin::MessageR2
+            | Builtin::Replace
+            | Builtin::Predict
+            | Builtin::Mae
+            | Builtin::LoadModel
+            | Builtin::LoadGraphs
+            | Builtin::Param
+            | Builtin::Except => self.network_builtin(c),
+        }
+    }
+
+    /// Typing rule of `simulate_nbody`: the law's name and the dimension when they are literals.
+    fn simulate_type(&mut self, c: &BCall) -> Type {
         let types = c.types();
-        let extra_types = c.extra();
-        let span = c.span.clone();
+        let arg_span = |i: usize| c.arg_span(i);
+        let want = |ch: &mut Checker, i: usize, t: Type, why: &str| {
+            if c.given[i] && !types[i].fits(&t) {
+                ch.err(mismatch(&t, &types[i], arg_span(i), why));
+            }
+        };
+        want(self, 0, Type::Str, "the law is a string such as \"spring\"");
+        for i in 1..types.len() {
+            want(self, i, Type::Num, "counts and the seed are numbers");
+        }
+        if let Some(Lit::Str(law)) = c.lit(0) {
+            if crate::sim::Law::from_name(law).is_none() {
+                self.err(unknown_law(law, arg_span(0)));
+            }
+        }
+        let dim = match c.lit(2) {
+            None => Some(2),
+            Some(Lit::Num(d)) if *d == 2.0 || *d == 3.0 => Some(*d as usize),
+            Some(Lit::Num(d)) => {
+                self.err(
+                    Diagnostic::new(Code::BadArgument, format!("dim {d} is not 2 or 3"), arg_span(2))
+                        .with_label("unsupported dimension")
+                        .with_help("simulate in 2 or 3 dimensions"),
+                );
+                None
+            }
+            Some(_) => None,
+        };
+        Type::Graphs(dim)
+    }
+
+    /// Typing rules: Numbers, strings, lists and assertions.
+    fn values_type(&mut self, c: &BCall) -> Type {
+        let types = c.types();
         let arg_span = |i: usize| c.arg_span(i);
         let want = |ch: &mut Checker, i: usize, t: Type, why: &str| {
             if c.given[i] && !types[i].fits(&t) {
@@ -210,6 +289,26 @@ impl Checker {
                 want(self, 1, Type::Str, "the message is a string");
                 Type::Nothing
             }
+            Builtin::R2 => {
+                want(self, 0, num_list.clone(), "predictions are a list of numbers");
+                want(self, 1, num_list, "targets are a list of numbers");
+                Type::Num
+            }
+            _ => unreachable!("`{}` is typed by another group", c.b.name()),
+        }
+    }
+
+    /// Typing rules: Tables: files, splits, columns and rows.
+    fn tables_type(&mut self, c: &BCall) -> Type {
+        let types = c.types();
+        let arg_span = |i: usize| c.arg_span(i);
+        let want = |ch: &mut Checker, i: usize, t: Type, why: &str| {
+            if c.given[i] && !types[i].fits(&t) {
+                ch.err(mismatch(&t, &types[i], arg_span(i), why));
+            }
+        };
+        let num_list = Type::List(Box::new(Type::Num));
+        match c.b {
             Builtin::Load => {
                 want(self, 0, Type::Str, "`load` takes a path");
                 match c.lit(0) {
@@ -329,6 +428,24 @@ impl Checker {
                 }
                 Type::Table(None)
             }
+            _ => unreachable!("`{}` is typed by another group", c.b.name()),
+        }
+    }
+
+    /// Typing rules: Formulas: evaluation, symbolic manipulation and printing.
+    fn formulas_type(&mut self, c: &BCall) -> Type {
+        let name = c.b.name();
+        let types = c.types();
+        let extra_types = c.extra();
+        let span = c.span.clone();
+        let arg_span = |i: usize| c.arg_span(i);
+        let want = |ch: &mut Checker, i: usize, t: Type, why: &str| {
+            if c.given[i] && !types[i].fits(&t) {
+                ch.err(mismatch(&t, &types[i], arg_span(i), why));
+            }
+        };
+        let num_list = Type::List(Box::new(Type::Num));
+        match c.b {
             Builtin::Eval => {
                 let vars = match &types[0] {
                     Type::Formula(v) => v.clone(),
@@ -421,48 +538,7 @@ impl Checker {
                 }
                 Type::Formula(None)
             }
-            Builtin::Fit => self.fit(c),
-            Builtin::Train
-            | Builtin::Refit
-            | Builtin::Messages
-            | Builtin::MessageR2
-            | Builtin::Replace
-            | Builtin::Predict
-            | Builtin::Mae
-            | Builtin::LoadModel
-            | Builtin::LoadGraphs
-            | Builtin::Param
-            | Builtin::Except => self.network_builtin(c),
-            Builtin::SimulateNbody => {
-                want(self, 0, Type::Str, "the law is a string such as \"spring\"");
-                for i in 1..types.len() {
-                    want(self, i, Type::Num, "counts and the seed are numbers");
-                }
-                if let Some(Lit::Str(law)) = c.lit(0) {
-                    if crate::sim::Law::from_name(law).is_none() {
-                        self.err(unknown_law(law, arg_span(0)));
-                    }
-                }
-                let dim = match c.lit(2) {
-                    None => Some(2),
-                    Some(Lit::Num(d)) if *d == 2.0 || *d == 3.0 => Some(*d as usize),
-                    Some(Lit::Num(d)) => {
-                        self.err(
-                            Diagnostic::new(Code::BadArgument, format!("dim {d} is not 2 or 3"), arg_span(2))
-                                .with_label("unsupported dimension")
-                                .with_help("simulate in 2 or 3 dimensions"),
-                        );
-                        None
-                    }
-                    Some(_) => None,
-                };
-                Type::Graphs(dim)
-            }
-            Builtin::R2 => {
-                want(self, 0, num_list.clone(), "predictions are a list of numbers");
-                want(self, 1, num_list, "targets are a list of numbers");
-                Type::Num
-            }
+            _ => unreachable!("`{}` is typed by another group", c.b.name()),
         }
     }
 
