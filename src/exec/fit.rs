@@ -194,7 +194,8 @@ impl Opts<'_> {
     }
 }
 
-/// Runs `fit`.
+/// Runs `fit`: the built-in, and `sdl fit`, which calls this with values (a table, a model and
+/// the options by their names) rather than through sdl source.
 pub fn fit(
     vm: &mut Vm,
     table: Value,
