@@ -71,6 +71,111 @@ fn fit_prints_json_and_is_identical_across_thread_counts() {
 }
 
 #[test]
+fn fit_command_and_the_language_fit_agree() {
+    // `sdl fit` runs through the language's `fit`: the same CSV, model, options and seed give the
+    // same Pareto front, and options left out on both sides share one set of defaults.
+    let cli = sdl(&[
+        "fit",
+        "tests/golden/data/points.csv",
+        "--target",
+        "y",
+        "--binary",
+        "+,-,*",
+        "--unary",
+        "exp",
+        "--maxsize",
+        "15",
+        "--niterations",
+        "6",
+        "--seed",
+        "5",
+        "--threads",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(cli.status.code(), Some(0), "{}", text(&cli.stderr));
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).expect("one JSON object");
+    let program = "let t = load(\"tests/golden/data/points.csv\")\n\
+        let r = fit(t, y ~ f(x1, x2), ops: operators { binary: [+, -, *], unary: [exp], maxsize: 15 }, \
+        niterations: 6, seed: 5, threads: 1, progress: false)\n\
+        fn loss(e) = e.loss\n\
+        fn cx(e) = e.complexity\n\
+        print sympy(r.best)\n\
+        print map(r.pareto, cx)\n\
+        print map(r.pareto, loss)";
+    let lang = sdl(&["-e", program]);
+    assert_eq!(lang.status.code(), Some(0), "{}", text(&lang.stderr));
+    let lang = text(&lang.stdout);
+    let lines: Vec<&str> = lang.lines().collect();
+    assert_eq!(lines[0], cli["best"].as_str().unwrap(), "best formula");
+    let nums = |line: &str| -> Vec<f64> {
+        line.trim_matches(['[', ']']).split(", ").map(|x| x.parse().expect("a number")).collect()
+    };
+    let front = cli["pareto"].as_array().unwrap();
+    let field = |name: &str| -> Vec<f64> { front.iter().map(|e| e[name].as_f64().unwrap()).collect() };
+    assert_eq!(nums(lines[1]), field("complexity"), "Pareto front complexities");
+    // (serde_json reads floats to within an ulp, not always exactly.)
+    let (a, b) = (nums(lines[2]), field("loss"));
+    assert!(
+        a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| (x - y).abs() <= 1e-12 * x.abs()),
+        "losses {a:?} {b:?}"
+    );
+
+    // Defaults: no options but the seed and the thread count on either side.
+    let cli = sdl(&["fit", "tests/golden/data/points.csv", "--target", "y", "--seed", "2", "--threads", "1", "--json"]);
+    assert_eq!(cli.status.code(), Some(0), "{}", text(&cli.stderr));
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).expect("one JSON object");
+    let lang = sdl(&[
+        "-e",
+        "print sympy(fit(load(\"tests/golden/data/points.csv\"), y ~ f(x1, x2), seed: 2, threads: 1, progress: false).best)",
+    ]);
+    assert_eq!(text(&lang.stdout).trim(), cli["best"].as_str().unwrap(), "{}", text(&lang.stderr));
+}
+
+#[test]
+fn fit_takes_any_column_names_and_rejects_the_target_as_a_feature() {
+    // No sdl source is generated, so column names need not be sdl names.
+    let dir = std::env::temp_dir().join(format!("sdl_cli_names_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("odd.csv");
+    let mut body = String::from("mass (kg),fit,y-value\n");
+    for i in 1..=12 {
+        let (m, f) = (i as f64 * 0.5, (i % 4) as f64);
+        body.push_str(&format!("{m},{f},{}\n", 3.0 * m + f));
+    }
+    std::fs::write(&csv, body).unwrap();
+    let csv = csv.to_str().unwrap();
+    let out = sdl(&["fit", csv, "--target", "y-value", "--niterations", "3", "--threads", "1", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert!(json["best"].is_string(), "{json}");
+    let both = sdl(&["fit", csv, "--target", "y-value", "--features", "fit,y-value"]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(text(&both.stderr).contains("bad-argument"), "{}", text(&both.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_fit_and_prints_the_best_so_far() {
+    let child = Command::new(env!("CARGO_BIN_EXE_sdl"))
+        .args(["fit", "tests/golden/data/points.csv", "--target", "y", "--niterations", "1000000", "--timeout", "60"])
+        .arg("--json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("only the JSON object on stdout");
+    assert_eq!(json["stopped_early"], serde_json::Value::Bool(true), "{json}");
+    assert!(text(&out.stderr).contains("search interrupted"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn fit_reports_bad_input_with_codes() {
     let missing = sdl(&["fit", "tests/golden/data/points.csv", "--target", "yy"]);
     assert_eq!(missing.status.code(), Some(1));

@@ -6,14 +6,20 @@ mod train;
 pub use train::{bench_train, TrainBenchArgs};
 
 use crate::data::Table;
-use crate::exec::INTERRUPTED;
+use crate::domain::ModelSpec;
+use crate::embed::FromValue;
+use crate::exec::fit::{default_search_options, SearchOutcome};
+use crate::exec::value::Value;
+use crate::exec::{Vm, INTERRUPTED};
 use crate::formula::{Op, OperatorSet};
-use crate::kernel::Dataset;
 use crate::search::{self, SearchOptions, Template};
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-/// Arguments of `sdl fit`.
+/// Arguments of `sdl fit`. Options left out keep the defaults of the language's `fit`
+/// (`exec::fit::default_search_options`, the operator set's defaults), the one place they are
+/// written.
 #[derive(clap::Args, Debug)]
 pub struct FitArgs {
     /// The CSV file (header row of column names).
@@ -24,23 +30,27 @@ pub struct FitArgs {
     /// Comma-separated feature columns (default: every other column).
     #[arg(long)]
     pub features: Option<String>,
-    /// Binary operators, e.g. "+,-,*,/".
-    #[arg(long, default_value = "+,-,*,/")]
-    pub binary: String,
-    /// Unary operators, e.g. "exp,log,sqrt".
-    #[arg(long, default_value = "")]
-    pub unary: String,
-    #[arg(long, default_value_t = 20)]
-    pub maxsize: u32,
+    /// Binary operators, e.g. "+,-,*,/" (default: + - * /).
+    #[arg(long)]
+    pub binary: Option<String>,
+    /// Unary operators, e.g. "exp,log,sqrt" (default: none).
+    #[arg(long)]
+    pub unary: Option<String>,
+    /// Largest formula complexity searched (default: fit's, 30).
+    #[arg(long)]
+    pub maxsize: Option<u32>,
     /// Wall-clock limit in seconds.
     #[arg(long)]
     pub timeout: Option<f64>,
-    #[arg(long, default_value_t = 40)]
-    pub niterations: usize,
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    /// Iterations of evolution (default: fit's, 20).
+    #[arg(long)]
+    pub niterations: Option<usize>,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Random seed (default 0); results are identical for a seed at any thread count.
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Drop rows with NaN or infinite values instead of stopping.
     #[arg(long)]
     pub dropnan: bool,
@@ -82,6 +92,12 @@ fn parse_ops(list: &str, arity: usize) -> Result<Vec<Op>, String> {
 }
 
 /// Runs `sdl fit`; returns the exit status.
+///
+/// The file is read and checked here (columns, non-finite rows, `--dropnan`, no rows: the
+/// command line's own errors, with file line numbers); the search itself is the language's
+/// `fit` ([`crate::exec::fit::fit`]), called with values (the table, the model
+/// `target ~ f(features...)`, the options by their names in the language), so no sdl source is
+/// generated and every default is the language's.
 pub fn fit(args: &FitArgs) -> u8 {
     let table = match Table::load_csv(&args.file) {
         Ok(t) => t,
@@ -98,18 +114,37 @@ pub fn fit(args: &FitArgs) -> u8 {
     if table.column(&args.target).is_none() {
         return unknown(&args.target);
     }
-    let features: Vec<String> = match &args.features {
-        Some(f) => f.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
-        None => table.names.iter().filter(|n| **n != args.target).cloned().collect(),
-    };
-    if let Some(f) = features.iter().find(|f| table.column(f).is_none()) {
-        return unknown(f);
+    let mut features: Vec<String> = Vec::new();
+    match &args.features {
+        Some(list) => {
+            for f in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                if table.column(f).is_none() {
+                    return unknown(f);
+                }
+                if f == args.target {
+                    return fail(
+                        "bad-argument",
+                        format!("`{f}` is the target; it cannot also be a feature"),
+                        "leave the target out of --features",
+                    );
+                }
+                if !features.iter().any(|g| g == f) {
+                    features.push(f.to_string());
+                }
+            }
+        }
+        None => features.extend(table.names.iter().filter(|n| **n != args.target).cloned()),
+    }
+    if features.is_empty() {
+        return fail("bad-argument", "no feature columns to search over".into(), "name them with --features a,b");
     }
     let mut used = features.clone();
     used.push(args.target.clone());
-    let sub =
-        Table::new(used.clone(), used.iter().map(|n| table.column(n).unwrap_or(&[]).to_vec()).collect(), &table.origin)
-            .expect("columns of one table");
+    let columns = used.iter().map(|n| table.column(n).unwrap_or(&[]).to_vec()).collect();
+    let sub = match Table::new(used.clone(), columns, &table.origin) {
+        Ok(t) => t,
+        Err(e) => return fail("bad-csv", e, "check the file"),
+    };
     let bad = sub.non_finite_rows();
     let sub = if bad.is_empty() {
         sub
@@ -128,56 +163,91 @@ pub fn fit(args: &FitArgs) -> u8 {
     if sub.n_rows() == 0 {
         return fail("fit-failed", "no rows to fit".into(), "check the file");
     }
-    let (binary, unary) = match (parse_ops(&args.binary, 2), parse_ops(&args.unary, 1)) {
-        (Ok(b), Ok(u)) => (b, u),
-        (Err(e), _) | (_, Err(e)) => {
-            return fail("unknown-operator", e, "operators: + - * / ^ max min exp log sqrt sin cos tanh ...")
+    let options = match fit_options(args) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    // The model `target ~ f(features...)`, its unknown function named unlike every column.
+    let plain = Template::plain(&used);
+    let model = ModelSpec {
+        target: args.target.clone(),
+        outer: plain.outer,
+        functions: plain.functions.into_iter().map(|f| (f.name, features.clone())).collect(),
+    };
+    // The language's `fit` writes its notes (an interrupted search) to the program's output:
+    // here stderr, so that stdout holds only the result (one JSON object with --json).
+    let mut vm = Vm::new(Box::new(std::io::stderr()));
+    let value =
+        crate::exec::fit::fit(&mut vm, Value::Table(Rc::new(sub)), Value::Model(Rc::new(model)), options, &(0..0), 0);
+    let outcome = match value.as_ref().map(<Rc<SearchOutcome>>::from_value) {
+        Ok(Some(o)) => o,
+        Ok(None) => return fail("fit-failed", "the fit gave no search result".into(), "report this as a bug"),
+        Err(d) => return fail(d.code.name(), d.message.clone(), d.help.as_deref().unwrap_or("")),
+    };
+    print_outcome(&outcome.result, args.json)
+}
+
+/// The options of `sdl fit` as the language's `fit` takes them (named values); only those given
+/// on the command line, so the rest keep the language's defaults. Err: the exit status.
+fn fit_options(args: &FitArgs) -> Result<Vec<(String, Value)>, u8> {
+    let mut options: Vec<(String, Value)> = Vec::new();
+    let mut put = |name: &str, v: Value| options.push((name.to_string(), v));
+    if args.binary.is_some() || args.unary.is_some() {
+        let mut ops = OperatorSet::default();
+        let parsed = (args.binary.as_deref().map(|b| parse_ops(b, 2)), args.unary.as_deref().map(|u| parse_ops(u, 1)));
+        match parsed {
+            (Some(Err(e)), _) | (_, Some(Err(e))) => {
+                return Err(fail("unknown-operator", e, "operators: + - * / ^ max min exp log sqrt sin cos tanh ..."))
+            }
+            (b, u) => {
+                if let Some(Ok(b)) = b {
+                    ops.binary = b;
+                }
+                if let Some(Ok(u)) = u {
+                    ops.unary = u;
+                }
+            }
         }
-    };
-    let operators = OperatorSet { binary, unary, maxsize: args.maxsize, ..OperatorSet::default() };
-    let options = SearchOptions {
-        operators,
-        populations: 8,
-        ncycles_per_iteration: 100,
-        niterations: args.niterations,
-        timeout: args.timeout.map(Duration::from_secs_f64),
-        seed: args.seed,
-        hof_csv: args.hof_csv.clone(),
-        warm_start: args.warm_start.clone(),
-        ..SearchOptions::default()
-    };
-    let target = sub.column(&args.target).unwrap_or(&[]).to_vec();
-    let data = match Dataset::new(
-        features.clone(),
-        features.iter().map(|f| sub.column(f).unwrap_or(&[]).to_vec()).collect(),
-    ) {
-        Ok(d) => d,
-        Err(e) => return fail("bad-csv", e.to_string(), "check the file"),
-    };
-    let problem = search::Problem { data, target, weights: None, template: Template::plain(&features) };
-    let show = !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let progress = |p: &search::Progress| {
-        if show {
-            eprint!("\r\x1b[2K{}", crate::exec::fit::progress_line(p));
-        }
-    };
-    let run = || search::search(&problem, &options, &progress, &INTERRUPTED);
-    let result = match args.threads {
-        0 => run(),
-        n => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
-            Ok(pool) => pool.install(run),
-            Err(e) => return fail("bad-argument", format!("cannot start {n} threads: {e}"), "use fewer threads"),
-        },
-    };
-    if show {
-        eprintln!();
+        put("ops", Value::OpSet(Rc::new(ops)));
     }
-    let r = match result {
-        Ok(r) => r,
-        Err(e) => return fail("fit-failed", e.to_string(), "check the data and the operators"),
-    };
+    let num = |n: f64| Value::Num(n);
+    if let Some(n) = args.maxsize {
+        put("maxsize", num(n.into()));
+    }
+    if let Some(n) = args.niterations {
+        put("niterations", num(n as f64));
+    }
+    if let Some(t) = args.timeout {
+        put("timeout", num(t));
+    }
+    if let Some(n) = args.seed {
+        put("seed", num(n as f64));
+    }
+    if let Some(n) = args.threads {
+        put("threads", num(n as f64));
+    }
+    for (name, path) in [("hof_csv", &args.hof_csv), ("warm_start", &args.warm_start)] {
+        if let Some(p) = path {
+            let Some(text) = p.to_str() else {
+                return Err(fail(
+                    "bad-argument",
+                    format!("--{} {}: the path is not valid UTF-8", name.replace('_', "-"), p.display()),
+                    "rename the file",
+                ));
+            };
+            put(name, Value::Str(text.into()));
+        }
+    }
+    // A progress line on a terminal, never beside JSON.
+    put("progress", Value::Bool(!args.json && std::io::IsTerminal::is_terminal(&std::io::stderr())));
+    Ok(options)
+}
+
+/// Prints a search result as `sdl fit` always has: the Pareto front as a table and the best
+/// formula, or one JSON object. Returns the exit status.
+fn print_outcome(r: &search::SearchResult, json: bool) -> u8 {
     let Some(best) = r.best() else { return fail("fit-failed", "no formula found".into(), "allow more iterations") };
-    if args.json {
+    if json {
         let pareto: Vec<serde_json::Value> = r
             .pareto()
             .iter()
@@ -273,13 +343,11 @@ pub fn recover(args: &RecoverArgs) -> u8 {
                 maxsize: 25,
                 ..OperatorSet::default()
             },
-            populations: 8,
-            ncycles_per_iteration: 100,
             niterations: 100_000,
             timeout: Some(Duration::from_secs_f64(args.budget)),
             seed: args.seed,
             loss_threshold: Some(1e-24),
-            ..SearchOptions::default()
+            ..default_search_options()
         };
         let names = train.names().to_vec();
         let problem = search::Problem { data: train, target: y, weights: None, template: Template::plain(&names) };

@@ -194,7 +194,8 @@ impl Opts<'_> {
     }
 }
 
-/// Runs `fit`.
+/// Runs `fit`: the built-in, and `sdl fit`, which calls this with values (a table, a model and
+/// the options by their names) rather than through sdl source.
 pub fn fit(
     vm: &mut Vm,
     table: Value,
@@ -339,14 +340,16 @@ fn const_fit(
     })))
 }
 
+/// The search defaults, written once: what the language's `fit` uses for every option left out
+/// (and `sdl fit`, which runs through it, too); `sdl bench recover` starts from them. Fewer
+/// islands and rounds than `sdl_search`'s PySR-sized defaults, so that a search at the REPL
+/// answers in seconds; the rest (population size, mutation weights, ...) are the crate's.
+pub fn default_search_options() -> SearchOptions {
+    SearchOptions { populations: 8, niterations: 20, ncycles_per_iteration: 100, ..SearchOptions::default() }
+}
+
 fn search_options(opts: &Opts) -> Result<(SearchOptions, usize), Diagnostic> {
-    let mut o = SearchOptions {
-        populations: 8,
-        population_size: 27,
-        niterations: 20,
-        ncycles_per_iteration: 100,
-        ..SearchOptions::default()
-    };
+    let mut o = default_search_options();
     o.operators = match opts.get("ops") {
         Some(Value::OpSet(s)) => (**s).clone(),
         _ => OperatorSet::default(),
@@ -392,7 +395,8 @@ fn search_options(opts: &Opts) -> Result<(SearchOptions, usize), Diagnostic> {
     o.hof_csv = opts.string("hof_csv").map(Into::into);
     o.warm_start = opts.string("warm_start").map(Into::into);
     o.loss = opts.loss()?;
-    let threads = opts.count("threads", 1)?.unwrap_or(0);
+    // 0 (the default) means every core, as the option's documentation says.
+    let threads = opts.count("threads", 0)?.unwrap_or(0);
     if let Err(errs) = o.validate() {
         let msg: Vec<String> = errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
         return Err(opts.err(format!("invalid search options: {}", msg.join("; ")), "fix the options named"));
