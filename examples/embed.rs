@@ -2,6 +2,9 @@
 //! fits a law with free constants in sdl, and reads the fitted formula and constants back as
 //! Rust values. Run: `cargo run --release --example embed`.
 
+// Errors carry sdl's diagnostics, as the library's do (see lib.rs).
+#![allow(clippy::result_large_err)]
+
 use ndarray::Array2;
 use sdl::embed::EmbedError;
 use sdl::exec::fit::ConstFitOutcome;

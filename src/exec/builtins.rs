@@ -264,7 +264,7 @@ fn call_tables(b: Builtin, args: &[Value], c: &Ctx) -> Result<Value, Diagnostic>
             let path = c.string(&arg(1))?;
             match arg(0) {
                 Value::Graphs(g) => crate::data::save_graphs(&g, Path::new(&*path)),
-                Value::Network(n) => super::network::save_model(&net_call(&c), &n, &path),
+                Value::Network(n) => super::network::save_model(&net_call(c), &n, &path),
                 other => c.table(&other)?.save_csv(Path::new(&*path)),
             }
             .map_err(|d| d.with_span(span.clone()).in_source(src))?;
@@ -423,16 +423,16 @@ fn call_graphs(
     let slots = given(args);
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nothing);
     match b {
-        Builtin::SimulateNbody => simulate_nbody(&c, &slots),
-        Builtin::Train => super::network::train(vm, &net_call(&c), &arg(0), &arg(1), &extra),
-        Builtin::Refit => super::network::refit(vm, &net_call(&c), &arg(0), &arg(1), &extra),
-        Builtin::Messages => super::network::messages(&net_call(&c), &arg(0), &arg(1), slots[2].as_ref()),
-        Builtin::MessageR2 => super::network::message_r2(&net_call(&c), &arg(0), &arg(1), &arg(2), &arg(3)),
-        Builtin::Replace => super::network::replace(&net_call(&c), &arg(0), &arg(1)),
-        Builtin::Predict => super::network::predict(&net_call(&c), &arg(0), &arg(1)),
-        Builtin::Mae => super::network::mae(&net_call(&c), &arg(0), &arg(1)),
-        Builtin::Except => super::network::except(&net_call(&c), &arg(0), &arg(1)),
-        Builtin::LoadModel => super::network::load_model(&net_call(&c), &c.string(&arg(0))?),
+        Builtin::SimulateNbody => simulate_nbody(c, &slots),
+        Builtin::Train => super::network::train(vm, &net_call(c), &arg(0), &arg(1), &extra),
+        Builtin::Refit => super::network::refit(vm, &net_call(c), &arg(0), &arg(1), &extra),
+        Builtin::Messages => super::network::messages(&net_call(c), &arg(0), &arg(1), slots[2].as_ref()),
+        Builtin::MessageR2 => super::network::message_r2(&net_call(c), &arg(0), &arg(1), &arg(2), &arg(3)),
+        Builtin::Replace => super::network::replace(&net_call(c), &arg(0), &arg(1)),
+        Builtin::Predict => super::network::predict(&net_call(c), &arg(0), &arg(1)),
+        Builtin::Mae => super::network::mae(&net_call(c), &arg(0), &arg(1)),
+        Builtin::Except => super::network::except(&net_call(c), &arg(0), &arg(1)),
+        Builtin::LoadModel => super::network::load_model(&net_call(c), &c.string(&arg(0))?),
         Builtin::LoadGraphs => {
             let path = c.string(&arg(0))?;
             crate::data::load_graphs(Path::new(&*path))
