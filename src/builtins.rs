@@ -58,10 +58,25 @@ pub enum Named {
     Variables,
 }
 
+/// What a built-in works on; the checker's typing rules and the executor's implementations are
+/// grouped by it, so the grouping is written once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topic {
+    /// Numbers, strings, lists, assertions, script parameters.
+    Values,
+    /// Tables: files, splits, columns, rows.
+    Tables,
+    /// Formulas: evaluation, symbolic manipulation, printing, `fit`.
+    Formulas,
+    /// Simulations and graph networks.
+    Graphs,
+}
+
 /// A built-in function's definition.
 #[derive(Clone, Copy, Debug)]
 pub struct BuiltinSpec {
     pub name: &'static str,
+    pub topic: Topic,
     pub params: &'static [ParamSpec],
     pub named: Named,
     pub doc: &'static str,
@@ -127,7 +142,7 @@ pub const TRAIN_OPTIONS: &[OptSpec] = &[
 ];
 
 macro_rules! builtins {
-    ($($variant:ident $name:literal ( $($p:expr),* ) $named:expr , $doc:literal, $example:literal ;)*) => {
+    ($($topic:ident $variant:ident $name:literal ( $($p:expr),* ) $named:expr , $doc:literal, $example:literal ;)*) => {
         /// Every built-in function.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Builtin {
@@ -144,6 +159,7 @@ macro_rules! builtins {
                     $(Builtin::$variant => {
                         const SPEC: BuiltinSpec = BuiltinSpec {
                             name: $name,
+                            topic: Topic::$topic,
                             params: &[$($p),*],
                             named: $named,
                             doc: $doc,
@@ -160,48 +176,48 @@ macro_rules! builtins {
 use Named::{Closed, Options, Variables};
 
 builtins! {
-    Len "len"(req("x")) Closed, "number of elements of a list, rows of a table, graphs of a set, or characters of a string", "len([1, 2, 3])";
-    Str "str"(req("x")) Closed, "the value printed to a string", "str(1.5)";
-    Range "range"(req("n")) Closed, "the list [0, 1, ..., n - 1]", "range(4)";
-    Uniform "uniform"(req("n"), req("lo"), req("hi"), req("seed")) Closed, "n seeded uniform random numbers in [lo, hi)", "uniform(3, 0, 1, 7)";
-    Normal "normal"(req("n"), req("seed")) Closed, "n seeded standard normal random numbers", "normal(3, 7)";
-    Sum "sum"(req("xs")) Closed, "sum of a list of numbers", "sum([1, 2, 3])";
-    Std "std"(req("xs")) Closed, "standard deviation of a list of numbers", "std([1, 2, 3])";
-    Map "map"(req("xs"), req("f")) Closed, "applies a function to every element of a list", "map([1, 2], sqrt)";
-    Assert "assert"(req("cond"), opt("message")) Closed, "stops with assertion-failed when cond is false", "assert(1 < 2, \"ordered\")";
-    Load "load"(req("path")) Closed, "reads a CSV file with a header row into a table", "save(table({x: [1, 2]}), \"/tmp/sdl_doc_load.csv\")\nload(\"/tmp/sdl_doc_load.csv\")";
-    Save "save"(req("value"), req("path")) Closed, "writes a table (CSV), graphs (NPZ) or a network (sdl model file)", "save(table({x: [1, 2]}), \"/tmp/sdl_doc_save.csv\")";
-    Split "split"(req("table"), req("fraction"), req("seed")) Closed, "random split of a table's rows (or of graphs) into {train, test}; train gets `fraction`", "split(table({x: range(10)}), 0.8, 1).train";
-    Columns "columns"(req("table")) Closed, "the column names of a table", "columns(table({x: [1], y: [2]}))";
-    Column "column"(req("table"), req("name")) Closed, "one column of a table as a list of numbers", "column(table({x: [1, 2]}), \"x\")";
-    Head "head"(req("table"), num("n", 5.0)) Closed, "the first n rows of a table", "head(table({x: range(10)}), n: 3)";
-    Dropnan "dropnan"(req("table")) Closed, "the table without rows that contain NaN or infinite values", "dropnan(table({x: [1, 0 / 0]}))";
-    WithColumn "with_column"(req("table"), req("name"), req("values")) Closed, "the table with a column added or replaced (a list or a formula of the columns)", "with_column(table({x: [1, 2]}), \"y\", formula { 2 * x })";
-    Table "table"(req("columns")) Closed, "a table from a record of equal-length lists", "table({x: [1, 2], y: [3, 4]})";
-    Eval "eval"(req("f"), opt("at")) Variables, "evaluates a formula on a table (a list) or on named values (a number)", "eval(formula { x ^ 2 }, x: 3)";
-    ParseFormula "parse_formula"(req("text")) Closed, "reads a formula written in plain infix, as `str(f)` prints it", "parse_formula(\"x * exp(-y)\")";
-    Simplify "simplify"(req("f")) Closed, "constant folding and algebraic identities that never change values", "simplify(formula { x * 1 + 0 })";
-    Diff "diff"(req("f"), req("var")) Closed, "the symbolic derivative of a formula with respect to a variable (a bare name or a string)", "diff(formula { x ^ 3 }, x)";
-    Subs "subs"(req("f")) Variables, "substitutes variables: subs(f, x: 2, r: formula { a + b })", "subs(formula { x + y }, y: 2)";
-    Latex "latex"(req("f")) Closed, "a formula as LaTeX", "latex(formula { sqrt(x) / 2 })";
-    Sympy "sympy"(req("f")) Closed, "a formula as a string SymPy's sympify parses", "sympy(formula { x ^ 2 })";
-    Vars "vars"(req("f")) Closed, "the variables a formula uses", "vars(formula { x * y + 1 })";
-    Constants "constants"(req("f")) Closed, "the constants of a formula", "constants(formula { 2.5 * x + 1 })";
-    Complexity "complexity"(req("f"), opt("ops")) Closed, "the complexity of a formula (node count, or costs of an operator set)", "complexity(formula { x * y + 1 })";
-    Fit "fit"(req("table"), req("model")) Options(FIT_OPTIONS), "fits a model: free constants of a fixed form, or symbolic regression for unknown functions", "let t = table({x: [1, 2, 3, 4], y: [3, 5, 7, 9]})\nfit(t, y ~ a * x + b).params";
-    SimulateNbody "simulate_nbody"(req("law"), num("n", 4.0), num("dim", 2.0), num("sims", 1.0), num("steps", 1000.0), num("keep_every", 5.0), num("seed", 0.0)) Closed, "the paper's N-body simulations as graphs (.nodes and .edges tables carry positions, dx, dy, r and the true pair force)", "simulate_nbody(\"spring\", sims: 2, steps: 20, seed: 1).count";
-    R2 "r2"(req("pred"), req("target")) Closed, "coefficient of determination of predictions against targets", "r2([1, 2, 3], [1, 2, 3.1])";
-    Train "train"(req("net"), req("data")) Options(TRAIN_OPTIONS), "trains a graph network on graphs", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\ntrain(gn, simulate_nbody(\"spring\", sims: 2, steps: 20), steps: 3, progress: false).steps";
-    Refit "refit"(req("model"), req("data")) Options(TRAIN_OPTIONS), "trains a network further end to end (a replaced one refits its formulas' constants); reports the loss before and after", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 2, steps: 20)\nrefit(train(gn, d, steps: 2, progress: false), d, steps: 2, progress: false).loss";
-    Messages "messages"(req("model"), req("data"), opt("top")) Closed, "a table of every edge: receiver and sender features, dx, dy, r, the true force, and the top message channels e0, e1, ... (top: the spatial dimension, at most the message width)", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 3, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 2, steps: 20)\ncolumns(messages(train(gn, d, steps: 2, progress: false), d))";
-    MessageR2 "message_r2"(req("model"), req("data"), num("keep", 0.9), str_param("truth", "force")) Closed, "the paper's Table 1 number: R^2 of a linear fit of the true pair force to the top message channels, on the best-fitting `keep` fraction of edges (truth: \"accel\" scores against the force divided by the receiver's mass)", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 2, steps: 20)\nmessage_r2(train(gn, d, steps: 2, progress: false), d, keep: 1)";
-    Replace "replace"(req("model"), req("message")) Closed, "the network with its message model replaced by formulas (one per top channel), constants trainable", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet m = train(gn, simulate_nbody(\"spring\", sims: 2, steps: 20), steps: 2, progress: false)\nreplace(m, message: [formula { dx * (r - 1) }, formula { dy * (r - 1) }]).kind";
-    Predict "predict"(req("model"), req("data")) Closed, "a table of every body's predicted acceleration (graph, node, ax, ay)", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 2, steps: 20)\nrows(predict(train(gn, d, steps: 2, progress: false), d))";
-    Mae "mae"(req("model"), req("data")) Closed, "mean absolute error of a network's predicted accelerations on graphs", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 2, steps: 20)\nmae(train(gn, d, steps: 2, progress: false), d)";
-    Except "except"(req("data"), req("subset")) Closed, "the graphs of data that are not in subset (the rest of a `where` filter)", "let d = simulate_nbody(\"spring\", sims: 4, steps: 20)\nexcept(d, d where m < 1).count";
-    LoadModel "load_model"(req("path")) Closed, "reads a network written by save(model, path)", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nsave(train(gn, simulate_nbody(\"spring\", sims: 2, steps: 20), steps: 2, progress: false), \"/tmp/sdl_doc_model.sdlm\")\nload_model(\"/tmp/sdl_doc_model.sdlm\").kind";
-    LoadGraphs "load_graphs"(req("path")) Closed, "reads graphs written by save(graphs, \"file.npz\")", "save(simulate_nbody(\"spring\", sims: 2, steps: 20), \"/tmp/sdl_doc_graphs.npz\")\nload_graphs(\"/tmp/sdl_doc_graphs.npz\").count";
-    Param "param"(req("name"), req("default")) Closed, "a script parameter: the value given with `sdl FILE --set name=value`, else the default", "param(\"steps\", 100)";
+    Values Len "len"(req("x")) Closed, "number of elements of a list, rows of a table, graphs of a set, or characters of a string", "len([1, 2, 3])";
+    Values Str "str"(req("x")) Closed, "the value printed to a string", "str(1.5)";
+    Values Range "range"(req("n")) Closed, "the list [0, 1, ..., n - 1]", "range(4)";
+    Values Uniform "uniform"(req("n"), req("lo"), req("hi"), req("seed")) Closed, "n seeded uniform random numbers in [lo, hi)", "uniform(3, 0, 1, 7)";
+    Values Normal "normal"(req("n"), req("seed")) Closed, "n seeded standard normal random numbers", "normal(3, 7)";
+    Values Sum "sum"(req("xs")) Closed, "sum of a list of numbers", "sum([1, 2, 3])";
+    Values Std "std"(req("xs")) Closed, "standard deviation of a list of numbers", "std([1, 2, 3])";
+    Values Map "map"(req("xs"), req("f")) Closed, "applies a function to every element of a list", "map([1, 2], sqrt)";
+    Values Assert "assert"(req("cond"), opt("message")) Closed, "stops with assertion-failed when cond is false", "assert(1 < 2, \"ordered\")";
+    Tables Load "load"(req("path")) Closed, "reads a CSV file with a header row into a table", "save(table({x: [1, 2]}), \"/tmp/sdl_doc_load.csv\")\nload(\"/tmp/sdl_doc_load.csv\")";
+    Tables Save "save"(req("value"), req("path")) Closed, "writes a table (CSV), graphs (NPZ) or a network (sdl model file)", "save(table({x: [1, 2]}), \"/tmp/sdl_doc_save.csv\")";
+    Tables Split "split"(req("table"), req("fraction"), req("seed")) Closed, "random split of a table's rows (or of graphs) into {train, test}; train gets `fraction`", "split(table({x: range(10)}), 0.8, 1).train";
+    Tables Columns "columns"(req("table")) Closed, "the column names of a table", "columns(table({x: [1], y: [2]}))";
+    Tables Column "column"(req("table"), req("name")) Closed, "one column of a table as a list of numbers", "column(table({x: [1, 2]}), \"x\")";
+    Tables Head "head"(req("table"), num("n", 5.0)) Closed, "the first n rows of a table", "head(table({x: range(10)}), n: 3)";
+    Tables Dropnan "dropnan"(req("table")) Closed, "the table without rows that contain NaN or infinite values", "dropnan(table({x: [1, 0 / 0]}))";
+    Tables WithColumn "with_column"(req("table"), req("name"), req("values")) Closed, "the table with a column added or replaced (a list or a formula of the columns)", "with_column(table({x: [1, 2]}), \"y\", formula { 2 * x })";
+    Tables Table "table"(req("columns")) Closed, "a table from a record of equal-length lists", "table({x: [1, 2], y: [3, 4]})";
+    Formulas Eval "eval"(req("f"), opt("at")) Variables, "evaluates a formula on a table (a list) or on named values (a number)", "eval(formula { x ^ 2 }, x: 3)";
+    Formulas ParseFormula "parse_formula"(req("text")) Closed, "reads a formula written in plain infix, as `str(f)` prints it", "parse_formula(\"x * exp(-y)\")";
+    Formulas Simplify "simplify"(req("f")) Closed, "constant folding and algebraic identities that never change values", "simplify(formula { x * 1 + 0 })";
+    Formulas Diff "diff"(req("f"), req("var")) Closed, "the symbolic derivative of a formula with respect to a variable (a bare name or a string)", "diff(formula { x ^ 3 }, x)";
+    Formulas Subs "subs"(req("f")) Variables, "substitutes variables: subs(f, x: 2, r: formula { a + b })", "subs(formula { x + y }, y: 2)";
+    Formulas Latex "latex"(req("f")) Closed, "a formula as LaTeX", "latex(formula { sqrt(x) / 2 })";
+    Formulas Sympy "sympy"(req("f")) Closed, "a formula as a string SymPy's sympify parses", "sympy(formula { x ^ 2 })";
+    Formulas Vars "vars"(req("f")) Closed, "the variables a formula uses", "vars(formula { x * y + 1 })";
+    Formulas Constants "constants"(req("f")) Closed, "the constants of a formula", "constants(formula { 2.5 * x + 1 })";
+    Formulas Complexity "complexity"(req("f"), opt("ops")) Closed, "the complexity of a formula (node count, or costs of an operator set)", "complexity(formula { x * y + 1 })";
+    Formulas Fit "fit"(req("table"), req("model")) Options(FIT_OPTIONS), "fits a model: free constants of a fixed form, or symbolic regression for unknown functions", "let t = table({x: [1, 2, 3, 4], y: [3, 5, 7, 9]})\nfit(t, y ~ a * x + b).params";
+    Graphs SimulateNbody "simulate_nbody"(req("law"), num("n", 4.0), num("dim", 2.0), num("sims", 1.0), num("steps", 1000.0), num("keep_every", 5.0), num("seed", 0.0)) Closed, "the paper's N-body simulations as graphs (.nodes and .edges tables carry positions, dx, dy, r and the true pair force)", "simulate_nbody(\"spring\", sims: 2, steps: 20, seed: 1).count";
+    Values R2 "r2"(req("pred"), req("target")) Closed, "coefficient of determination of predictions against targets", "r2([1, 2, 3], [1, 2, 3.1])";
+    Graphs Train "train"(req("net"), req("data")) Options(TRAIN_OPTIONS), "trains a graph network on graphs", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\ntrain(gn, simulate_nbody(\"spring\", sims: 2, steps: 20), steps: 3, progress: false).steps";
+    Graphs Refit "refit"(req("model"), req("data")) Options(TRAIN_OPTIONS), "trains a network further end to end (a replaced one refits its formulas' constants); reports the loss before and after", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 2, steps: 20)\nrefit(train(gn, d, steps: 2, progress: false), d, steps: 2, progress: false).loss";
+    Graphs Messages "messages"(req("model"), req("data"), opt("top")) Closed, "a table of every edge: receiver and sender features, dx, dy, r, the true force, and the top message channels e0, e1, ... (top: the spatial dimension, at most the message width)", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 3, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 2, steps: 20)\ncolumns(messages(train(gn, d, steps: 2, progress: false), d))";
+    Graphs MessageR2 "message_r2"(req("model"), req("data"), num("keep", 0.9), str_param("truth", "force")) Closed, "the paper's Table 1 number: R^2 of a linear fit of the true pair force to the top message channels, on the best-fitting `keep` fraction of edges (truth: \"accel\" scores against the force divided by the receiver's mass)", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 2, steps: 20)\nmessage_r2(train(gn, d, steps: 2, progress: false), d, keep: 1)";
+    Graphs Replace "replace"(req("model"), req("message")) Closed, "the network with its message model replaced by formulas (one per top channel), constants trainable", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet m = train(gn, simulate_nbody(\"spring\", sims: 2, steps: 20), steps: 2, progress: false)\nreplace(m, message: [formula { dx * (r - 1) }, formula { dy * (r - 1) }]).kind";
+    Graphs Predict "predict"(req("model"), req("data")) Closed, "a table of every body's predicted acceleration (graph, node, ax, ay)", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 2, steps: 20)\nrows(predict(train(gn, d, steps: 2, progress: false), d))";
+    Graphs Mae "mae"(req("model"), req("data")) Closed, "mean absolute error of a network's predicted accelerations on graphs", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 2, steps: 20)\nmae(train(gn, d, steps: 2, progress: false), d)";
+    Graphs Except "except"(req("data"), req("subset")) Closed, "the graphs of data that are not in subset (the rest of a `where` filter)", "let d = simulate_nbody(\"spring\", sims: 4, steps: 20)\nexcept(d, d where m < 1).count";
+    Graphs LoadModel "load_model"(req("path")) Closed, "reads a network written by save(model, path)", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nsave(train(gn, simulate_nbody(\"spring\", sims: 2, steps: 20), steps: 2, progress: false), \"/tmp/sdl_doc_model.sdlm\")\nload_model(\"/tmp/sdl_doc_model.sdlm\").kind";
+    Graphs LoadGraphs "load_graphs"(req("path")) Closed, "reads graphs written by save(graphs, \"file.npz\")", "save(simulate_nbody(\"spring\", sims: 2, steps: 20), \"/tmp/sdl_doc_graphs.npz\")\nload_graphs(\"/tmp/sdl_doc_graphs.npz\").count";
+    Values Param "param"(req("name"), req("default")) Closed, "a script parameter: the value given with `sdl FILE --set name=value`, else the default", "param(\"steps\", 100)";
 }
 
 const fn str_param(name: &'static str, v: &'static str) -> ParamSpec {
@@ -217,6 +233,11 @@ impl Builtin {
     /// The built-in's name.
     pub fn name(self) -> &'static str {
         self.spec().name
+    }
+
+    /// What the built-in works on.
+    pub fn topic(self) -> Topic {
+        self.spec().topic
     }
 
     /// The option table of a built-in that takes options.

@@ -4,7 +4,7 @@
 
 use super::value::Value;
 use super::{runtime_error, Vm};
-use crate::builtins::Builtin;
+use crate::builtins::{Builtin, Topic};
 use crate::data::Table;
 use crate::diag::{Code, Diagnostic, SourceId};
 use crate::domain::CompiledFormula;
@@ -91,49 +91,11 @@ pub fn call(
     src: SourceId,
 ) -> Result<Value, Diagnostic> {
     let c = Ctx { name: b.name(), span, src };
-    match b {
-        Builtin::Len
-        | Builtin::Str
-        | Builtin::Range
-        | Builtin::Uniform
-        | Builtin::Sum
-        | Builtin::Std
-        | Builtin::Map
-        | Builtin::Assert
-        | Builtin::R2
-        | Builtin::Param
-        | Builtin::Normal => call_values(vm, b, &args, &c),
-        Builtin::Load
-        | Builtin::Save
-        | Builtin::Split
-        | Builtin::Columns
-        | Builtin::Column
-        | Builtin::Head
-        | Builtin::Dropnan
-        | Builtin::WithColumn
-        | Builtin::Table => call_tables(b, &args, &c),
-        Builtin::Eval
-        | Builtin::ParseFormula
-        | Builtin::Simplify
-        | Builtin::Diff
-        | Builtin::Subs
-        | Builtin::Latex
-        | Builtin::Sympy
-        | Builtin::Vars
-        | Builtin::Constants
-        | Builtin::Complexity
-        | Builtin::Fit => call_formulas(vm, b, &args, extra, &c),
-        Builtin::SimulateNbody
-        | Builtin::Train
-        | Builtin::Refit
-        | Builtin::Messages
-        | Builtin::MessageR2
-        | Builtin::Replace
-        | Builtin::Predict
-        | Builtin::Mae
-        | Builtin::Except
-        | Builtin::LoadModel
-        | Builtin::LoadGraphs => call_graphs(vm, b, &args, extra, &c),
+    match b.topic() {
+        Topic::Values => call_values(vm, b, &args, &c),
+        Topic::Tables => call_tables(b, &args, &c),
+        Topic::Formulas => call_formulas(vm, b, &args, extra, &c),
+        Topic::Graphs => call_graphs(vm, b, &args, extra, &c),
     }
 }
 

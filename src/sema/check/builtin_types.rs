@@ -3,7 +3,7 @@
 //! parameters with defaults filled in ([`BCall`]).
 
 use super::*;
-use crate::builtins::{Default, Named, OptSpec};
+use crate::builtins::{Default, Named, OptSpec, Topic};
 use crate::domain::{classify_names, unknown_law};
 
 /// A built-in call with its arguments checked and bound.
@@ -45,6 +45,13 @@ impl BCall {
 }
 
 impl Checker {
+    /// Reports a given argument whose type does not fit `t`.
+    pub(super) fn want_arg(&mut self, c: &BCall, i: usize, t: Type, why: &str) {
+        if c.given[i] && !c.args[i].ty.fits(&t) {
+            self.err(mismatch(&t, &c.args[i].ty, c.arg_span(i), why));
+        }
+    }
+
     /// Binds and checks a built-in call, then applies its typing rule.
     pub(super) fn builtin_call(&mut self, b: Builtin, args: &[Arg], span: Span) -> tree::Expr {
         let spec = b.spec();
@@ -134,68 +141,26 @@ impl Checker {
     }
 
     fn builtin_type(&mut self, c: &BCall) -> Type {
-        match c.b {
-            Builtin::Len
-            | Builtin::Str
-            | Builtin::Range
-            | Builtin::Uniform
-            | Builtin::Normal
-            | Builtin::Sum
-            | Builtin::Std
-            | Builtin::Map
-            | Builtin::Assert
-            | Builtin::R2 => self.values_type(c),
-            Builtin::Load
-            | Builtin::Save
-            | Builtin::Split
-            | Builtin::Columns
-            | Builtin::Column
-            | Builtin::Head
-            | Builtin::Dropnan
-            | Builtin::WithColumn
-            | Builtin::Table => self.tables_type(c),
-            Builtin::Eval
-            | Builtin::Simplify
-            | Builtin::Latex
-            | Builtin::Sympy
-            | Builtin::Vars
-            | Builtin::Constants
-            | Builtin::Complexity
-            | Builtin::Diff
-            | Builtin::Subs
-            | Builtin::ParseFormula => self.formulas_type(c),
-            Builtin::SimulateNbody => self.simulate_type(c),
-            Builtin::Fit => self.fit(c),
-            Builtin::Train
-            | Builtin::Refit
-            | Builtin::Messages
-            | Builtin::MessageR2
-            | Builtin::Replace
-            | Builtin::Predict
-            | Builtin::Mae
-            | Builtin::LoadModel
-            | Builtin::LoadGraphs
-            | Builtin::Param
-            | Builtin::Except => self.network_builtin(c),
+        match (c.b.topic(), c.b) {
+            (Topic::Values, _) => self.values_type(c),
+            (Topic::Tables, _) => self.tables_type(c),
+            (Topic::Formulas, Builtin::Fit) => self.fit(c),
+            (Topic::Formulas, _) => self.formulas_type(c),
+            (Topic::Graphs, Builtin::SimulateNbody) => self.simulate_type(c),
+            (Topic::Graphs, _) => self.network_builtin(c),
         }
     }
 
     /// Typing rule of `simulate_nbody`: the law's name and the dimension when they are literals.
     fn simulate_type(&mut self, c: &BCall) -> Type {
         let types = c.types();
-        let arg_span = |i: usize| c.arg_span(i);
-        let want = |ch: &mut Checker, i: usize, t: Type, why: &str| {
-            if c.given[i] && !types[i].fits(&t) {
-                ch.err(mismatch(&t, &types[i], arg_span(i), why));
-            }
-        };
-        want(self, 0, Type::Str, "the law is a string such as \"spring\"");
+        self.want_arg(c, 0, Type::Str, "the law is a string such as \"spring\"");
         for i in 1..types.len() {
-            want(self, i, Type::Num, "counts and the seed are numbers");
+            self.want_arg(c, i, Type::Num, "counts and the seed are numbers");
         }
         if let Some(Lit::Str(law)) = c.lit(0) {
             if crate::sim::Law::from_name(law).is_none() {
-                self.err(unknown_law(law, arg_span(0)));
+                self.err(unknown_law(law, c.arg_span(0)));
             }
         }
         let dim = match c.lit(2) {
@@ -203,7 +168,7 @@ impl Checker {
             Some(Lit::Num(d)) if *d == 2.0 || *d == 3.0 => Some(*d as usize),
             Some(Lit::Num(d)) => {
                 self.err(
-                    Diagnostic::new(Code::BadArgument, format!("dim {d} is not 2 or 3"), arg_span(2))
+                    Diagnostic::new(Code::BadArgument, format!("dim {d} is not 2 or 3"), c.arg_span(2))
                         .with_label("unsupported dimension")
                         .with_help("simulate in 2 or 3 dimensions"),
                 );
@@ -217,12 +182,6 @@ impl Checker {
     /// Typing rules: Numbers, strings, lists and assertions.
     fn values_type(&mut self, c: &BCall) -> Type {
         let types = c.types();
-        let arg_span = |i: usize| c.arg_span(i);
-        let want = |ch: &mut Checker, i: usize, t: Type, why: &str| {
-            if c.given[i] && !types[i].fits(&t) {
-                ch.err(mismatch(&t, &types[i], arg_span(i), why));
-            }
-        };
         let num_list = Type::List(Box::new(Type::Num));
         match c.b {
             Builtin::Len => {
@@ -230,7 +189,7 @@ impl Checker {
                     self.err(mismatch(
                         &Type::List(Box::new(Type::Unknown)),
                         &types[0],
-                        arg_span(0),
+                        c.arg_span(0),
                         "`len` takes a list, a table or a string",
                     ));
                 }
@@ -238,17 +197,17 @@ impl Checker {
             }
             Builtin::Str => Type::Str,
             Builtin::Range => {
-                want(self, 0, Type::Num, "`range` takes a count");
+                self.want_arg(c, 0, Type::Num, "`range` takes a count");
                 num_list
             }
             Builtin::Uniform | Builtin::Normal => {
                 for i in 0..types.len() {
-                    want(self, i, Type::Num, "takes numbers");
+                    self.want_arg(c, i, Type::Num, "takes numbers");
                 }
                 num_list
             }
             Builtin::Sum | Builtin::Std => {
-                want(self, 0, num_list, "takes a list of numbers");
+                self.want_arg(c, 0, num_list, "takes a list of numbers");
                 Type::Num
             }
             Builtin::Map => {
@@ -259,7 +218,7 @@ impl Checker {
                         self.err(mismatch(
                             &Type::List(Box::new(Type::Unknown)),
                             other,
-                            arg_span(0),
+                            c.arg_span(0),
                             "`map` takes a list",
                         ));
                         Type::Unknown
@@ -274,7 +233,7 @@ impl Checker {
                             Diagnostic::new(
                                 Code::NotCallable,
                                 format!("`map` needs a function, found {other}"),
-                                arg_span(1),
+                                c.arg_span(1),
                             )
                             .with_label("not a function")
                             .with_help("pass the name of a function defined with `fn`"),
@@ -285,14 +244,29 @@ impl Checker {
                 Type::List(Box::new(out))
             }
             Builtin::Assert => {
-                want(self, 0, Type::Bool, "`assert` takes a condition");
-                want(self, 1, Type::Str, "the message is a string");
+                self.want_arg(c, 0, Type::Bool, "`assert` takes a condition");
+                self.want_arg(c, 1, Type::Str, "the message is a string");
                 Type::Nothing
             }
             Builtin::R2 => {
-                want(self, 0, num_list.clone(), "predictions are a list of numbers");
-                want(self, 1, num_list, "targets are a list of numbers");
+                self.want_arg(c, 0, num_list.clone(), "predictions are a list of numbers");
+                self.want_arg(c, 1, num_list, "targets are a list of numbers");
                 Type::Num
+            }
+            Builtin::Param => {
+                self.want_arg(c, 0, Type::Str, "a parameter's name is a string");
+                match &types[1] {
+                    Type::Num | Type::Str | Type::Bool | Type::Unknown => types[1].clone(),
+                    other => {
+                        self.err(mismatch(
+                            &Type::Num,
+                            other,
+                            c.arg_span(1),
+                            "a parameter's default is a number, a string or a bool",
+                        ));
+                        Type::Unknown
+                    }
+                }
             }
             _ => unreachable!("`{}` is typed by another group", c.b.name()),
         }
@@ -301,18 +275,12 @@ impl Checker {
     /// Typing rules: Tables: files, splits, columns and rows.
     fn tables_type(&mut self, c: &BCall) -> Type {
         let types = c.types();
-        let arg_span = |i: usize| c.arg_span(i);
-        let want = |ch: &mut Checker, i: usize, t: Type, why: &str| {
-            if c.given[i] && !types[i].fits(&t) {
-                ch.err(mismatch(&t, &types[i], arg_span(i), why));
-            }
-        };
         let num_list = Type::List(Box::new(Type::Num));
         match c.b {
             Builtin::Load => {
-                want(self, 0, Type::Str, "`load` takes a path");
+                self.want_arg(c, 0, Type::Str, "`load` takes a path");
                 match c.lit(0) {
-                    Some(Lit::Str(path)) => self.table_from_file(path, arg_span(0)),
+                    Some(Lit::Str(path)) => self.table_from_file(path, c.arg_span(0)),
                     _ => Type::Table(None),
                 }
             }
@@ -321,30 +289,30 @@ impl Checker {
                     self.err(mismatch(
                         &Type::Table(None),
                         &types[0],
-                        arg_span(0),
+                        c.arg_span(0),
                         "`save` writes a table, graphs or a network",
                     ));
                 }
-                want(self, 1, Type::Str, "`save` takes a path");
+                self.want_arg(c, 1, Type::Str, "`save` takes a path");
                 Type::Nothing
             }
             Builtin::Split => {
                 if matches!(types[0], Type::Graphs(_)) {
-                    want(self, 1, Type::Num, "the fraction is a number");
-                    want(self, 2, Type::Num, "the seed is a number");
+                    self.want_arg(c, 1, Type::Num, "the fraction is a number");
+                    self.want_arg(c, 2, Type::Num, "the seed is a number");
                     let g = types[0].clone();
                     return Type::Record(vec![("train".into(), g.clone()), ("test".into(), g)]);
                 }
-                want(self, 0, Type::Table(None), "`split` takes a table or graphs");
-                want(self, 1, Type::Num, "the fraction is a number");
-                want(self, 2, Type::Num, "the seed is a number");
+                self.want_arg(c, 0, Type::Table(None), "`split` takes a table or graphs");
+                self.want_arg(c, 1, Type::Num, "the fraction is a number");
+                self.want_arg(c, 2, Type::Num, "the seed is a number");
                 if let Some(Lit::Num(f)) = c.lit(1) {
                     if !(*f > 0.0 && *f < 1.0) {
                         self.err(
                             Diagnostic::new(
                                 Code::BadArgument,
                                 format!("split fraction {f} is outside (0, 1)"),
-                                arg_span(1),
+                                c.arg_span(1),
                             )
                             .with_label("not a fraction")
                             .with_help("give the training share, e.g. 0.75"),
@@ -355,23 +323,23 @@ impl Checker {
                 Type::Record(vec![("train".into(), t.clone()), ("test".into(), t)])
             }
             Builtin::Columns => {
-                want(self, 0, Type::Table(None), "`columns` takes a table");
+                self.want_arg(c, 0, Type::Table(None), "`columns` takes a table");
                 Type::List(Box::new(Type::Str))
             }
             Builtin::Column => {
-                want(self, 0, Type::Table(None), "`column` takes a table");
-                want(self, 1, Type::Str, "the column name is a string");
+                self.want_arg(c, 0, Type::Table(None), "`column` takes a table");
+                self.want_arg(c, 1, Type::Str, "the column name is a string");
                 if let (Type::Table(Some(info)), Some(Lit::Str(col))) = (&types[0], c.lit(1)) {
                     if !info.columns.iter().any(|x| **x == **col) {
-                        self.err(unknown_column(col, &info.columns, &info.origin, arg_span(1)));
+                        self.err(unknown_column(col, &info.columns, &info.origin, c.arg_span(1)));
                     }
                 }
                 num_list
             }
             Builtin::Head | Builtin::Dropnan => {
-                want(self, 0, Type::Table(None), "takes a table");
+                self.want_arg(c, 0, Type::Table(None), "takes a table");
                 if c.b == Builtin::Head {
-                    want(self, 1, Type::Num, "the row count is a number");
+                    self.want_arg(c, 1, Type::Num, "the row count is a number");
                 }
                 if matches!(types[0], Type::Table(_)) {
                     types[0].clone()
@@ -380,14 +348,17 @@ impl Checker {
                 }
             }
             Builtin::WithColumn => {
-                want(self, 0, Type::Table(None), "`with_column` takes a table");
-                want(self, 1, Type::Str, "the column name is a string");
+                self.want_arg(c, 0, Type::Table(None), "`with_column` takes a table");
+                self.want_arg(c, 1, Type::Str, "the column name is a string");
                 match &types[2] {
                     Type::List(_) | Type::Unknown => {}
-                    Type::Formula(v) => self.check_vars_in_table(v.as_ref(), &types[0], &arg_span(2)),
-                    other => {
-                        self.err(mismatch(&num_list, other, arg_span(2), "a column is a list of numbers or a formula"))
-                    }
+                    Type::Formula(v) => self.check_vars_in_table(v.as_ref(), &types[0], &c.arg_span(2)),
+                    other => self.err(mismatch(
+                        &num_list,
+                        other,
+                        c.arg_span(2),
+                        "a column is a list of numbers or a formula",
+                    )),
                 }
                 match (&types[0], c.lit(1)) {
                     (Type::Table(Some(info)), Some(Lit::Str(col))) => {
@@ -408,7 +379,7 @@ impl Checker {
                                 self.err(mismatch(
                                     &num_list,
                                     t,
-                                    arg_span(0),
+                                    c.arg_span(0),
                                     &format!("column `{n}` must be a list of numbers"),
                                 ));
                             }
@@ -422,7 +393,7 @@ impl Checker {
                     other => self.err(mismatch(
                         &Type::Record(vec![]),
                         other,
-                        arg_span(0),
+                        c.arg_span(0),
                         "`table` takes a record of columns",
                     )),
                 }
@@ -438,12 +409,6 @@ impl Checker {
         let types = c.types();
         let extra_types = c.extra();
         let span = c.span.clone();
-        let arg_span = |i: usize| c.arg_span(i);
-        let want = |ch: &mut Checker, i: usize, t: Type, why: &str| {
-            if c.given[i] && !types[i].fits(&t) {
-                ch.err(mismatch(&t, &types[i], arg_span(i), why));
-            }
-        };
         let num_list = Type::List(Box::new(Type::Num));
         match c.b {
             Builtin::Eval => {
@@ -451,16 +416,16 @@ impl Checker {
                     Type::Formula(v) => v.clone(),
                     Type::Unknown => None,
                     other => {
-                        self.err(mismatch(&Type::Formula(None), other, arg_span(0), "`eval` evaluates a formula"));
+                        self.err(mismatch(&Type::Formula(None), other, c.arg_span(0), "`eval` evaluates a formula"));
                         None
                     }
                 };
                 if c.given[1] {
-                    self.check_vars_in_table(vars.as_ref(), &types[1], &arg_span(1));
+                    self.check_vars_in_table(vars.as_ref(), &types[1], &c.arg_span(1));
                     return match &types[1] {
                         Type::Table(_) | Type::Unknown => num_list,
                         other => {
-                            self.err(mismatch(&Type::Table(None), other, arg_span(1), "`eval(f, t)` takes a table"));
+                            self.err(mismatch(&Type::Table(None), other, c.arg_span(1), "`eval(f, t)` takes a table"));
                             Type::Unknown
                         }
                     };
@@ -490,7 +455,7 @@ impl Checker {
                         self.err(mismatch(
                             &Type::Formula(None),
                             other,
-                            arg_span(0),
+                            c.arg_span(0),
                             &format!("`{name}` takes a formula"),
                         ));
                         None
@@ -502,11 +467,11 @@ impl Checker {
                     "vars" => Type::List(Box::new(Type::Str)),
                     "constants" => num_list,
                     "complexity" => {
-                        want(self, 1, Type::OpSet, "costs come from an operator set");
+                        self.want_arg(c, 1, Type::OpSet, "costs come from an operator set");
                         Type::Num
                     }
                     "diff" => {
-                        want(self, 1, Type::Str, "`diff` takes a variable name");
+                        self.want_arg(c, 1, Type::Str, "`diff` takes a variable name");
                         Type::Formula(None)
                     }
                     _ => {
@@ -525,12 +490,12 @@ impl Checker {
                 }
             }
             Builtin::ParseFormula => {
-                want(self, 0, Type::Str, "`parse_formula` reads a string");
+                self.want_arg(c, 0, Type::Str, "`parse_formula` reads a string");
                 if let Some(Lit::Str(text)) = c.lit(0) {
                     match crate::formula::parse_in(text, &self.ops) {
                         Ok(f) => return Type::Formula(Some(f.used_vars())),
                         Err(e) => self.err(
-                            Diagnostic::new(Code::NotSymbolic, format!("not a formula: {}", e.message), arg_span(0))
+                            Diagnostic::new(Code::NotSymbolic, format!("not a formula: {}", e.message), c.arg_span(0))
                                 .with_label("in this string")
                                 .with_help("write plain infix such as \"m1 * m2 / r^2\""),
                         ),

@@ -11,12 +11,6 @@ use crate::domain::{data_mismatch, default_top, message_columns, unknown_variabl
 impl Checker {
     pub(super) fn network_builtin(&mut self, call: &BCall) -> Type {
         let types = call.types();
-        let arg_span = |i: usize| call.arg_span(i);
-        let want = |c: &mut Checker, i: usize, t: Type, why: &str| {
-            if call.given[i] && !types[i].fits(&t) {
-                c.err(mismatch(&t, &types[i], arg_span(i), why));
-            }
-        };
         let graphs_dim = |c: &mut Checker, i: usize| -> Option<usize> {
             match &types[i] {
                 Type::Graphs(d) => *d,
@@ -25,7 +19,7 @@ impl Checker {
                     c.err(mismatch(
                         &Type::Graphs(None),
                         other,
-                        arg_span(i),
+                        call.arg_span(i),
                         "networks work on graphs (simulate_nbody, load_graphs)",
                     ));
                     None
@@ -40,7 +34,7 @@ impl Checker {
                     c.err(mismatch(
                         &Type::Network { dim: None, hamiltonian: None, channels: None },
                         other,
-                        arg_span(0),
+                        call.arg_span(0),
                         "this takes a trained network (the result of train or load_model)",
                     ));
                     (None, None, None)
@@ -53,7 +47,7 @@ impl Checker {
                     c.err(data_mismatch(
                         format!("the network was trained on {n}-D graphs; these are {d}-D"),
                         "use graphs of the dimension the network was trained on",
-                        arg_span(1),
+                        call.arg_span(1),
                     ));
                 }
             }
@@ -65,7 +59,7 @@ impl Checker {
                     Type::GraphNet { hamiltonian, decl } => {
                         let mut channels = None;
                         if let (Some(decl), Some(d)) = (decl, dim) {
-                            self.check_decl_fits(decl, d, arg_span(1));
+                            self.check_decl_fits(decl, d, call.arg_span(1));
                             channels = match decl.config_for(d) {
                                 Ok(crate::train::NetworkConfig::Graph(g)) => Some(g.msg_dim),
                                 Ok(crate::train::NetworkConfig::Hamiltonian(_)) => Some(1),
@@ -79,7 +73,7 @@ impl Checker {
                         self.err(mismatch(
                             &Type::GraphNet { hamiltonian: false, decl: None },
                             other,
-                            arg_span(0),
+                            call.arg_span(0),
                             "`train` takes a `graphnet` declaration",
                         ));
                         Type::Network { dim, hamiltonian: None, channels: None }
@@ -99,11 +93,11 @@ impl Checker {
                 let dim = net_dim.or(dim);
                 match call.b {
                     Builtin::MessageR2 => {
-                        want(self, 2, Type::Num, "`keep` is the fraction of edges scored");
+                        self.want_arg(call, 2, Type::Num, "`keep` is the fraction of edges scored");
                         Type::Num
                     }
                     Builtin::Messages => {
-                        want(self, 2, Type::Num, "`top` is a channel count");
+                        self.want_arg(call, 2, Type::Num, "`top` is a channel count");
                         let top = match (call.lit(2), dim, hamiltonian, channels) {
                             (Some(Lit::Num(k)), _, _, _) => Some(*k as usize),
                             (Some(Lit::Nothing), Some(d), Some(h), Some(ch)) => Some(default_top(d, ch, h)),
@@ -135,14 +129,14 @@ impl Checker {
                         Diagnostic::new(
                             Code::TypeMismatch,
                             "`replace` puts formulas in place of a message model; this network is Hamiltonian",
-                            arg_span(0),
+                            call.arg_span(0),
                         )
                         .with_label("a Hamiltonian network")
                         .with_help("fit its pair energy from `messages(model, data)` instead"),
                     );
                 }
                 let formulas: Vec<(Option<Vec<String>>, Span)> = match (&types[1], &call.args[1].kind) {
-                    (Type::Formula(v), _) => vec![(v.clone(), arg_span(1))],
+                    (Type::Formula(v), _) => vec![(v.clone(), call.arg_span(1))],
                     (Type::List(elem), Kind::List(items)) if matches!(**elem, Type::Formula(_) | Type::Unknown) => {
                         items
                             .iter()
@@ -158,7 +152,7 @@ impl Checker {
                         self.err(mismatch(
                             &Type::Formula(None),
                             other,
-                            arg_span(1),
+                            call.arg_span(1),
                             "`message:` takes a formula, or a list of formulas for the top channels",
                         ));
                         vec![]
@@ -184,34 +178,19 @@ impl Checker {
                         self.err(data_mismatch(
                             format!("{x}-D graphs and {y}-D graphs"),
                             "take the rest of graphs of one dimension",
-                            arg_span(1),
+                            call.arg_span(1),
                         ));
                     }
                 }
                 Type::Graphs(a.or(b))
             }
             Builtin::LoadModel => {
-                want(self, 0, Type::Str, "`load_model` takes a path");
+                self.want_arg(call, 0, Type::Str, "`load_model` takes a path");
                 Type::Network { dim: None, hamiltonian: None, channels: None }
             }
             Builtin::LoadGraphs => {
-                want(self, 0, Type::Str, "`load_graphs` takes a path");
+                self.want_arg(call, 0, Type::Str, "`load_graphs` takes a path");
                 Type::Graphs(None)
-            }
-            Builtin::Param => {
-                want(self, 0, Type::Str, "a parameter's name is a string");
-                match &types[1] {
-                    Type::Num | Type::Str | Type::Bool | Type::Unknown => types[1].clone(),
-                    other => {
-                        self.err(mismatch(
-                            &Type::Num,
-                            other,
-                            arg_span(1),
-                            "a parameter's default is a number, a string or a bool",
-                        ));
-                        Type::Unknown
-                    }
-                }
             }
             _ => Type::Unknown,
         }
