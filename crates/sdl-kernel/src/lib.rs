@@ -16,6 +16,7 @@ pub mod fit;
 mod fused;
 pub mod grad;
 pub mod jit;
+pub mod jit_fit;
 pub mod loss;
 pub mod program;
 pub mod reference;
