@@ -47,6 +47,17 @@ pub const SMALL_ROWS: usize = 4;
 /// Rows × operator applications from which the JIT is chosen on hosts without AVX2.
 pub const JIT_MIN_WORK: usize = 2_000_000;
 
+/// Node-row evaluations (formula nodes × rows × expected evaluations) from which a fit compiles
+/// its value–loss–gradient function (see the module documentation).
+pub const FIT_JIT_MIN_WORK: usize = 1_000_000;
+
+/// Whether a constant fit of a formula with `n_nodes` nodes over `rows` rows, expecting `evals`
+/// evaluations of values and gradient, uses the compiled functions of [`crate::jit_fit`]
+/// (`cached`: the function for this structure is compiled already, so it costs nothing).
+pub fn fit_uses_jit(n_nodes: usize, rows: usize, evals: usize, cached: bool) -> bool {
+    cached || n_nodes.saturating_mul(rows).saturating_mul(evals) >= FIT_JIT_MIN_WORK
+}
+
 /// Chooses the engine for evaluating `prog` once over `rows` rows.
 pub fn choose_engine(prog: &Program, rows: usize) -> Engine {
     if rows < SMALL_ROWS {

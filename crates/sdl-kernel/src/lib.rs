@@ -30,7 +30,7 @@ pub use bench::{bench_eval, Precision};
 pub use cost::{choose_engine, Engine};
 pub use dataset::Dataset;
 pub use error::KernelError;
-pub use fit::{fit_constants, FitOptions, FitResult, Method};
+pub use fit::{fit_constants, fit_constants_with, FitEngine, FitOptions, FitResult, Method};
 pub use grad::{grad_consts, grad_vars, Jacobian};
 pub use loss::{loss_value, Loss};
 pub use program::Program;
