@@ -206,12 +206,9 @@ fn compiled(
         let yes = match engine {
             FitEngine::Fused => false,
             FitEngine::Jit => true,
-            FitEngine::Auto => crate::cost::fit_uses_jit(
-                prog.n_nodes,
-                rows,
-                evals,
-                FitKernel::is_cached(f, names, p, variant),
-            ),
+            FitEngine::Auto => {
+                crate::cost::fit_uses_jit(prog.n_nodes, rows, evals, FitKernel::is_cached(f, names, p, variant))
+            }
         };
         if yes {
             FitKernel::new(f, names, p, variant)
@@ -219,11 +216,13 @@ fn compiled(
             None
         }
     };
-    // Evaluations of the main variant: at most one per iteration per start for LM, one or
-    // more (line search) per iteration for BFGS; the standard errors take one more.
-    let evals = (opts.restarts + 1) * opts.max_iter.max(1);
+    // Expected evaluations of the main variant (measured, see cost.rs): one or more (line
+    // search) per iteration per start for BFGS; LM converges in at most ~10 per start. The
+    // standard errors take one more.
+    let starts = opts.restarts.saturating_add(1);
+    let evals = starts.saturating_mul(opts.max_iter.max(1));
     let (loss_grad, normal, rows_k) = if use_lm {
-        (None, pick(Variant::Normal, evals), pick(Variant::Rows, 1))
+        (None, pick(Variant::Normal, starts.saturating_mul(opts.max_iter.clamp(1, 10))), pick(Variant::Rows, 1))
     } else if opts.loss == Loss::L2 {
         (pick(Variant::LossGrad, evals), None, pick(Variant::Rows, 1))
     } else {
@@ -253,19 +252,19 @@ fn normal_equations(prob: &Problem, c: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
     let j = prob.jacobian(c)?;
     let (mut a, mut g) = (vec![0.0; p * p], vec![0.0; p]);
     for i in 0..j.values.len() {
-            let w = prob.w(i);
-            let r = j.values[i] - prob.target[i];
-            let row = &j.jac[i * p..(i + 1) * p];
-            if !r.is_finite() || row.iter().any(|v| !v.is_finite()) {
-                continue;
-            }
-            for s in 0..p {
-                g[s] += w * row[s] * r;
-                for t in 0..=s {
-                    a[s * p + t] += w * row[s] * row[t];
-                }
+        let w = prob.w(i);
+        let r = j.values[i] - prob.target[i];
+        let row = &j.jac[i * p..(i + 1) * p];
+        if !r.is_finite() || row.iter().any(|v| !v.is_finite()) {
+            continue;
+        }
+        for s in 0..p {
+            g[s] += w * row[s] * r;
+            for t in 0..=s {
+                a[s * p + t] += w * row[s] * row[t];
             }
         }
+    }
     for s in 0..p {
         for t in 0..s {
             a[t * p + s] = a[s * p + t];
@@ -536,13 +535,12 @@ mod tests {
             let start = sdl_formula::parse(src).unwrap();
             let truth = sdl_formula::parse(&src.replace("1.0", "1.3").replace("0.5", "0.6")).unwrap();
             let y = noisy(&truth, &d, 1e-3, 2);
-            for (method, loss) in [
-                (Method::LevenbergMarquardt, Loss::L2),
-                (Method::Bfgs, Loss::L2),
-                (Method::Bfgs, Loss::Huber(0.5)),
-            ] {
+            for (method, loss) in
+                [(Method::LevenbergMarquardt, Loss::L2), (Method::Bfgs, Loss::L2), (Method::Bfgs, Loss::Huber(0.5))]
+            {
                 for weights in [None, Some(w.as_slice())] {
-                    let opts = FitOptions { method: method.clone(), loss: loss.clone(), max_iter: 30, restarts: 2, seed: 3 };
+                    let opts =
+                        FitOptions { method: method.clone(), loss: loss.clone(), max_iter: 30, restarts: 2, seed: 3 };
                     let a = fit_constants_with(&start, &d, &y, weights, &opts, FitEngine::Fused);
                     let b = fit_constants_with(&start, &d, &y, weights, &opts, FitEngine::Jit);
                     assert!(same_result(&a, &b), "{src} {method:?} {loss:?}: {a:?} vs {b:?}");

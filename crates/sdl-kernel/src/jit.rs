@@ -7,6 +7,9 @@
 //! register buffer); transcendental and rare operators become calls to the vectorised Rust
 //! slice kernels of [`crate::vmath`] / [`crate::fused`] on a register buffer.
 //!
+//! It also owns the code of [`crate::jit_fit`]'s compiled fit functions ([`FitCode`]) and makes
+//! their one call, after checking every buffer against the function's [`FitLayout`].
+//!
 //! Memory safety (this is the only module with `unsafe`): generated code only touches
 //! driver-owned buffers that are each `BLOCK` elements long (column copies, registers) or the
 //! constant vector (`n_consts` elements, read at fixed offsets); its loops cover

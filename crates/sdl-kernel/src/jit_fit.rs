@@ -14,9 +14,12 @@
 //! loops of [`crate::fit`] (same operator semantics, same partial-derivative expressions,
 //! same order of every floating-point accumulation, including `grad_consts`' rule that a zero
 //! adjoint is not propagated), so choosing this path never changes a fit's result.
-//! Arithmetic (`+ - * /`, neg, square, cube, sqrt, abs, inv) and the partials of exp, log and
-//! tanh are generated inline; every other operator's value and partial derivatives are calls
-//! of Rust helpers (`Op::apply`, `grad::partials`), so every formula `grad_consts` accepts is
+//! Arithmetic (`+ - * /`, neg, square, cube, sqrt, abs, inv) and the partial derivatives of
+//! the arithmetic, power, exponential, logarithmic, trigonometric, hyperbolic and erf operators
+//! are generated inline; transcendental functions are direct calls of the same `f64` functions
+//! `Op::apply` uses (`f64::exp`, `f64::powf`, ...); the remaining rare operators (max, min,
+//! comparisons, cond, ifelse, sign, relu, abs's derivative) call `Op::apply` /
+//! `grad::partials` through one dispatching helper. So every formula `grad_consts` accepts is
 //! compiled — nothing falls back. The generated code only touches the buffers described by
 //! [`crate::jit::FitLayout`]; `jit.rs` checks their lengths before each call.
 
@@ -216,6 +219,65 @@ extern "C" fn cb_partial(code: u32, slot: u32, a: f64, b: f64, c: f64, v: f64) -
     }
 }
 
+/// A direct helper for the value of a unary operator (the same function `Op::apply1` calls),
+/// so the hot transcendental calls skip `cb_apply`'s dispatch.
+fn unary_fn(op: Op) -> Option<extern "C" fn(f64) -> f64> {
+    macro_rules! h {
+        ($f:expr) => {{
+            extern "C" fn h(x: f64) -> f64 {
+                $f(x)
+            }
+            h
+        }};
+    }
+    Some(match op {
+        Op::Exp => h!(f64::exp),
+        Op::Log => h!(f64::ln),
+        Op::Log10 => h!(f64::log10),
+        Op::Log2 => h!(f64::log2),
+        Op::Log1p => h!(f64::ln_1p),
+        Op::Sin => h!(f64::sin),
+        Op::Cos => h!(f64::cos),
+        Op::Tan => h!(f64::tan),
+        Op::Sinh => h!(f64::sinh),
+        Op::Cosh => h!(f64::cosh),
+        Op::Tanh => h!(f64::tanh),
+        Op::Asin => h!(f64::asin),
+        Op::Acos => h!(f64::acos),
+        Op::Atan => h!(f64::atan),
+        Op::Cbrt => h!(f64::cbrt),
+        Op::Erf => h!(sdl_formula::op::erf),
+        _ => return None,
+    })
+}
+
+/// `a.powf(b)`, as `Op::apply2(Pow)` and `grad::partials` compute it.
+extern "C" fn h_powf(a: f64, b: f64) -> f64 {
+    a.powf(b)
+}
+
+/// Calls of the direct helpers from generated code.
+struct Calls {
+    ptr: Type,
+    unary: cranelift_codegen::ir::SigRef,
+    binary: cranelift_codegen::ir::SigRef,
+}
+
+impl Calls {
+    fn unary(&self, bcx: &mut FunctionBuilder, op: Op, x: Value) -> Option<Value> {
+        let f = unary_fn(op)?;
+        let f = bcx.ins().iconst(self.ptr, f as *const () as i64);
+        let call = bcx.ins().call_indirect(self.unary, f, &[x]);
+        Some(bcx.inst_results(call)[0])
+    }
+
+    fn powf(&self, bcx: &mut FunctionBuilder, a: Value, b: Value) -> Value {
+        let f = bcx.ins().iconst(self.ptr, h_powf as *const () as i64);
+        let call = bcx.ins().call_indirect(self.binary, f, &[a, b]);
+        bcx.inst_results(call)[0]
+    }
+}
+
 fn op_code(op: Op) -> Option<u32> {
     BUILTIN_OPS.iter().position(|o| *o == op).map(|i| i as u32)
 }
@@ -275,10 +337,92 @@ fn compile(nodes: &[Node], n_vars: usize, p: usize, variant: Variant) -> Option<
 
 /// Inline partial derivative `slot` of `op` at `x` with value `v`, with exactly the expression
 /// of `grad::partials`; `None` for operators whose partials are a helper call.
-fn inline_partial(bcx: &mut FunctionBuilder, op: Op, slot: usize, x: [Value; 3], v: Value) -> Option<Value> {
+fn inline_partial(
+    bcx: &mut FunctionBuilder,
+    calls: &Calls,
+    op: Op,
+    slot: usize,
+    x: [Value; 3],
+    v: Value,
+) -> Option<Value> {
+    use std::f64::consts::{FRAC_2_SQRT_PI, LN_10, LN_2};
     let [a, b, _] = x;
     let k = |bcx: &mut FunctionBuilder, c: f64| bcx.ins().f64const(c);
+    // `1 / x`
+    let recip = |bcx: &mut FunctionBuilder, x: Value| {
+        let one = bcx.ins().f64const(1.0);
+        bcx.ins().fdiv(one, x)
+    };
     Some(match (op, slot) {
+        (Op::Pow, 0) => {
+            // if b == 0 { 0 } else { b * a.powf(b - 1) }
+            let one = k(bcx, 1.0);
+            let bm1 = bcx.ins().fsub(b, one);
+            let pw = calls.powf(bcx, a, bm1);
+            let d = bcx.ins().fmul(b, pw);
+            let zero = k(bcx, 0.0);
+            let b0 = bcx.ins().fcmp(FloatCC::Equal, b, zero);
+            bcx.ins().select(b0, zero, d)
+        }
+        (Op::Pow, _) => {
+            // if a > 0 { v * a.ln() } else { 0 }
+            let ln = calls.unary(bcx, Op::Log, a)?;
+            let d = bcx.ins().fmul(v, ln);
+            let zero = k(bcx, 0.0);
+            let pos = bcx.ins().fcmp(FloatCC::GreaterThan, a, zero);
+            bcx.ins().select(pos, d, zero)
+        }
+        (Op::Sin, _) => calls.unary(bcx, Op::Cos, a)?,
+        (Op::Cos, _) => {
+            let s = calls.unary(bcx, Op::Sin, a)?;
+            bcx.ins().fneg(s)
+        }
+        (Op::Sinh, _) => calls.unary(bcx, Op::Cosh, a)?,
+        (Op::Cosh, _) => calls.unary(bcx, Op::Sinh, a)?,
+        (Op::Tan, _) => {
+            let one = k(bcx, 1.0);
+            let vv = bcx.ins().fmul(v, v);
+            bcx.ins().fadd(one, vv)
+        }
+        (Op::Atan, _) => {
+            let one = k(bcx, 1.0);
+            let aa = bcx.ins().fmul(a, a);
+            let s = bcx.ins().fadd(one, aa);
+            recip(bcx, s)
+        }
+        (Op::Asin, _) | (Op::Acos, _) => {
+            // (+-1) / (1 - a * a).sqrt()
+            let one = k(bcx, 1.0);
+            let aa = bcx.ins().fmul(a, a);
+            let s = bcx.ins().fsub(one, aa);
+            let r = bcx.ins().sqrt(s);
+            let num = k(bcx, if op == Op::Asin { 1.0 } else { -1.0 });
+            bcx.ins().fdiv(num, r)
+        }
+        (Op::Erf, _) => {
+            // FRAC_2_SQRT_PI * (-a * a).exp()
+            let na = bcx.ins().fneg(a);
+            let e = bcx.ins().fmul(na, a);
+            let e = calls.unary(bcx, Op::Exp, e)?;
+            let c = k(bcx, FRAC_2_SQRT_PI);
+            bcx.ins().fmul(c, e)
+        }
+        (Op::Log10, _) | (Op::Log2, _) => {
+            let c = k(bcx, if op == Op::Log10 { LN_10 } else { LN_2 });
+            let ac = bcx.ins().fmul(a, c);
+            recip(bcx, ac)
+        }
+        (Op::Log1p, _) => {
+            let one = k(bcx, 1.0);
+            let s = bcx.ins().fadd(one, a);
+            recip(bcx, s)
+        }
+        (Op::Cbrt, _) => {
+            let three = k(bcx, 3.0);
+            let t = bcx.ins().fmul(three, v);
+            let t = bcx.ins().fmul(t, v);
+            recip(bcx, t)
+        }
         (Op::Add, _) | (Op::Sub, 0) => k(bcx, 1.0),
         (Op::Sub, _) | (Op::Neg, _) => k(bcx, -1.0),
         (Op::Mul, 0) => b,
@@ -325,9 +469,13 @@ fn inline_partial(bcx: &mut FunctionBuilder, op: Op, slot: usize, x: [Value; 3],
 }
 
 /// Inline value of `op` at `x`, with exactly `Op::apply`'s arithmetic; `None` for a call.
-fn inline_value(bcx: &mut FunctionBuilder, op: Op, x: [Value; 3]) -> Option<Value> {
+fn inline_value(bcx: &mut FunctionBuilder, calls: &Calls, op: Op, x: [Value; 3]) -> Option<Value> {
     let [a, b, _] = x;
+    if let Some(v) = calls.unary(bcx, op, a) {
+        return Some(v);
+    }
     Some(match op {
+        Op::Pow => calls.powf(bcx, a, b),
         Op::Add => bcx.ins().fadd(a, b),
         Op::Sub => bcx.ins().fsub(a, b),
         Op::Mul => bcx.ins().fmul(a, b),
@@ -391,6 +539,12 @@ fn emit(bcx: &mut FunctionBuilder, nodes: &[Node], p: usize, variant: Variant, p
     part_sig.params.extend([AbiParam::new(f64t); 4]);
     part_sig.returns.push(AbiParam::new(f64t));
     let part_sig = bcx.import_signature(part_sig);
+    let mut un_sig = Signature::new(cc);
+    un_sig.params.push(AbiParam::new(f64t));
+    un_sig.returns.push(AbiParam::new(f64t));
+    let mut bin_sig = un_sig.clone();
+    bin_sig.params.push(AbiParam::new(f64t));
+    let calls = Calls { ptr, unary: bcx.import_signature(un_sig), binary: bcx.import_signature(bin_sig) };
 
     // Column pointers and constants, loaded once.
     let mut colp: HashMap<u16, Value> = HashMap::new();
@@ -451,7 +605,7 @@ fn emit(bcx: &mut FunctionBuilder, nodes: &[Node], p: usize, variant: Variant, p
                 for s in 0..k {
                     x[s] = val[args[j][s]];
                 }
-                match inline_value(bcx, op, x) {
+                match inline_value(bcx, &calls, op, x) {
                     Some(v) => v,
                     None => {
                         let f = bcx.ins().iconst(ptr, cb_apply as *const () as i64);
@@ -483,12 +637,11 @@ fn emit(bcx: &mut FunctionBuilder, nodes: &[Node], p: usize, variant: Variant, p
                 for s in 0..k {
                     x[s] = val[args[j][s]];
                 }
-                for s in 0..k {
-                    let c = args[j][s];
+                for (s, &c) in args[j].iter().enumerate().take(k) {
                     if !has_const[c] {
                         continue;
                     }
-                    let d = match inline_partial(bcx, op, s, x, val[j]) {
+                    let d = match inline_partial(bcx, &calls, op, s, x, val[j]) {
                         Some(d) => d,
                         None => {
                             let f = bcx.ins().iconst(ptr, cb_partial as *const () as i64);

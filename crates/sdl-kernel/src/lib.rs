@@ -6,6 +6,10 @@
 //! fused block interpreter, Cranelift JIT) computes the same operator semantics as
 //! [`sdl_formula::Op::apply1`] and friends, within the ULP bounds stated in [`vmath`]; none of
 //! them panics on user data (unknown variables, ragged input, NaN, zero rows).
+//!
+//! Constant fitting ([`fit`]) evaluates one structure many times with new constants; where the
+//! cost model says it pays, it runs compiled value–loss–gradient functions ([`jit_fit`]) that
+//! give bit-identical results to [`grad_consts`] and the fit's own loops.
 
 pub mod batch;
 pub mod bench;
