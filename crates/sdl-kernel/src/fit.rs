@@ -8,8 +8,15 @@
 //! other losses go through BFGS. Restarts perturb the start with `sdl_formula::rng::Rng`
 //! seeded by `FitOptions::seed`, so results are reproducible. Never panics on user data: bad
 //! input gives a result with NaN loss and `converged == false`.
+//!
+//! Values and derivatives come from [`grad_consts`] or, when the cost model
+//! ([`crate::cost::fit_uses_jit`]) says it pays, from the compiled functions of
+//! [`crate::jit_fit`] (one pass over the rows accumulating BFGS's loss and gradient or LM's
+//! normal equations). The two paths give bit-identical results, so the choice (and the JIT
+//! cache's state) never changes a fit; `SDL_KERNEL_FIT_JIT=on|off` overrides the choice.
 
 use crate::grad::{grad_consts, Jacobian};
+use crate::jit_fit::{FitKernel, Variant};
 use crate::{loss_value, Dataset, Loss};
 use sdl_formula::rng::Rng;
 use sdl_formula::Formula;
@@ -49,17 +56,58 @@ pub struct FitResult {
     pub converged: bool,
 }
 
+/// Which path computes a fit's values and derivatives.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FitEngine {
+    /// The cost model decides ([`crate::cost::fit_uses_jit`]).
+    Auto,
+    /// `grad_consts` and Rust loops.
+    Fused,
+    /// The compiled functions of [`crate::jit_fit`] (falls back to `Fused` where they cannot
+    /// be built, e.g. losses other than L2 for the optimiser's own evaluations).
+    Jit,
+}
+
+impl FitEngine {
+    /// `SDL_KERNEL_FIT_JIT=on` / `off` (read once), else `Auto`.
+    pub fn from_env() -> FitEngine {
+        static ENGINE: std::sync::OnceLock<FitEngine> = std::sync::OnceLock::new();
+        *ENGINE.get_or_init(|| match std::env::var("SDL_KERNEL_FIT_JIT").as_deref() {
+            Ok("on") => FitEngine::Jit,
+            Ok("off") => FitEngine::Fused,
+            _ => FitEngine::Auto,
+        })
+    }
+}
+
+/// The compiled functions a fit uses (each `None`: that evaluation goes through `grad_consts`).
+#[derive(Default)]
+struct Compiled {
+    /// BFGS's loss and gradient (L2 only).
+    loss_grad: Option<FitKernel>,
+    /// LM's normal equations.
+    normal: Option<FitKernel>,
+    /// Values and Jacobian rows (standard errors).
+    rows: Option<FitKernel>,
+    /// The weights, or ones (the same bits as no weights).
+    weights: Vec<f64>,
+}
+
 struct Problem<'a> {
     f: &'a Formula,
     data: &'a Dataset<f64>,
     target: &'a [f64],
     weights: Option<&'a [f64]>,
     loss: &'a Loss,
+    jit: Compiled,
 }
 
 impl Problem<'_> {
     fn jacobian(&self, c: &[f64]) -> Option<Jacobian> {
-        grad_consts(self.f, c, self.data).ok()
+        match &self.jit.rows {
+            Some(k) => k.rows(c, self.data),
+            None => grad_consts(self.f, c, self.data).ok(),
+        }
     }
 
     fn loss(&self, c: &[f64]) -> f64 {
@@ -86,6 +134,19 @@ pub fn fit_constants(
     weights: Option<&[f64]>,
     opts: &FitOptions,
 ) -> FitResult {
+    fit_constants_with(f, data, target, weights, opts, FitEngine::from_env())
+}
+
+/// [`fit_constants`] with the evaluation path chosen by the caller (the result is the same
+/// whichever path runs; only the time differs).
+pub fn fit_constants_with(
+    f: &Formula,
+    data: &Dataset<f64>,
+    target: &[f64],
+    weights: Option<&[f64]>,
+    opts: &FitOptions,
+    engine: FitEngine,
+) -> FitResult {
     let p = f.consts.len();
     let bad = FitResult {
         consts: f.consts.clone(),
@@ -97,10 +158,10 @@ pub fn fit_constants(
     if target.len() != data.n_rows() || weights.is_some_and(|w| w.len() != target.len()) || data.n_rows() == 0 {
         return bad;
     }
-    let prob = Problem { f, data, target, weights, loss: &opts.loss };
-    if crate::Program::compile(f, data.names()).is_err() {
-        return bad;
-    }
+    let Ok(prog) = crate::Program::compile(f, data.names()) else { return bad };
+    let use_lm = matches!(opts.method, Method::LevenbergMarquardt) && opts.loss == Loss::L2;
+    let jit = if p == 0 { Compiled::default() } else { compiled(f, data, weights, opts, &prog, use_lm, engine) };
+    let prob = Problem { f, data, target, weights, loss: &opts.loss, jit };
     let rng = Rng::new(opts.seed);
     let mut best: Option<(Vec<f64>, f64, usize, bool)> = None;
     let mut total_iter = 0;
@@ -112,7 +173,6 @@ pub fn fit_constants(
                 *v = *v * (1.0 + 0.5 * r.normal()) + 0.5 * r.normal();
             }
         }
-        let use_lm = matches!(opts.method, Method::LevenbergMarquardt) && opts.loss == Loss::L2;
         let (c, l, it, conv) = if p == 0 {
             (c0.clone(), prob.loss(&c0), 0, true)
         } else if use_lm {
@@ -131,33 +191,95 @@ pub fn fit_constants(
     FitResult { consts, loss, std_errors, iterations: total_iter, converged }
 }
 
+/// The compiled functions `engine` and the cost model choose for this fit.
+fn compiled(
+    f: &Formula,
+    data: &Dataset<f64>,
+    weights: Option<&[f64]>,
+    opts: &FitOptions,
+    prog: &crate::Program,
+    use_lm: bool,
+    engine: FitEngine,
+) -> Compiled {
+    let (rows, p, names) = (data.n_rows(), f.consts.len(), data.names());
+    let pick = |variant: Variant, evals: usize| -> Option<FitKernel> {
+        let yes = match engine {
+            FitEngine::Fused => false,
+            FitEngine::Jit => true,
+            FitEngine::Auto => {
+                crate::cost::fit_uses_jit(prog.n_nodes, rows, evals, FitKernel::is_cached(f, names, p, variant))
+            }
+        };
+        if yes {
+            FitKernel::new(f, names, p, variant)
+        } else {
+            None
+        }
+    };
+    // Expected evaluations of the main variant (measured, see cost.rs): one or more (line
+    // search) per iteration per start for BFGS; LM converges in at most ~10 per start. The
+    // standard errors take one more.
+    let starts = opts.restarts.saturating_add(1);
+    let evals = starts.saturating_mul(opts.max_iter.max(1));
+    let (loss_grad, normal, rows_k) = if use_lm {
+        (None, pick(Variant::Normal, starts.saturating_mul(opts.max_iter.clamp(1, 10))), pick(Variant::Rows, 1))
+    } else if opts.loss == Loss::L2 {
+        (pick(Variant::LossGrad, evals), None, pick(Variant::Rows, 1))
+    } else {
+        // Other losses: BFGS reads the Jacobian rows at every evaluation.
+        (None, None, pick(Variant::Rows, evals + 1))
+    };
+    let weights = match (&loss_grad, &normal) {
+        (None, None) => Vec::new(),
+        _ => weights.map_or_else(|| vec![1.0; rows], <[f64]>::to_vec),
+    };
+    Compiled { loss_grad, normal, rows: rows_k, weights }
+}
+
+/// LM's `J^T W J` (full, symmetric) and `J^T W r` over the rows whose residual and Jacobian
+/// row are finite.
+fn normal_equations(prob: &Problem, c: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
+    let p = c.len();
+    if let Some(k) = &prob.jit.normal {
+        let mut ne = k.normal(c, prob.data, prob.target, &prob.jit.weights)?;
+        for s in 0..p {
+            for t in 0..s {
+                ne.a[t * p + s] = ne.a[s * p + t];
+            }
+        }
+        return Some((ne.a, ne.g));
+    }
+    let j = prob.jacobian(c)?;
+    let (mut a, mut g) = (vec![0.0; p * p], vec![0.0; p]);
+    for i in 0..j.values.len() {
+        let w = prob.w(i);
+        let r = j.values[i] - prob.target[i];
+        let row = &j.jac[i * p..(i + 1) * p];
+        if !r.is_finite() || row.iter().any(|v| !v.is_finite()) {
+            continue;
+        }
+        for s in 0..p {
+            g[s] += w * row[s] * r;
+            for t in 0..=s {
+                a[s * p + t] += w * row[s] * row[t];
+            }
+        }
+    }
+    for s in 0..p {
+        for t in 0..s {
+            a[t * p + s] = a[s * p + t];
+        }
+    }
+    Some((a, g))
+}
+
 /// LM on weighted residuals `sqrt(w) (f - y)`; returns (constants, loss, iterations, converged).
 fn levenberg_marquardt(prob: &Problem, mut c: Vec<f64>, max_iter: usize) -> (Vec<f64>, f64, usize, bool) {
     let p = c.len();
     let mut loss = prob.loss(&c);
     let mut lambda = 1e-3;
     for it in 0..max_iter {
-        let Some(j) = prob.jacobian(&c) else { return (c, loss, it, false) };
-        let (mut a, mut g) = (vec![0.0; p * p], vec![0.0; p]);
-        for i in 0..j.values.len() {
-            let w = prob.w(i);
-            let r = j.values[i] - prob.target[i];
-            let row = &j.jac[i * p..(i + 1) * p];
-            if !r.is_finite() || row.iter().any(|v| !v.is_finite()) {
-                continue;
-            }
-            for s in 0..p {
-                g[s] += w * row[s] * r;
-                for t in 0..=s {
-                    a[s * p + t] += w * row[s] * row[t];
-                }
-            }
-        }
-        for s in 0..p {
-            for t in 0..s {
-                a[t * p + s] = a[s * p + t];
-            }
-        }
+        let Some((a, g)) = normal_equations(prob, &c) else { return (c, loss, it, false) };
         let mut improved = false;
         for _ in 0..30 {
             let mut m = a.clone();
@@ -200,6 +322,13 @@ fn levenberg_marquardt(prob: &Problem, mut c: Vec<f64>, max_iter: usize) -> (Vec
 fn bfgs(prob: &Problem, mut c: Vec<f64>, max_iter: usize) -> (Vec<f64>, f64, usize, bool) {
     let p = c.len();
     let grad = |c: &[f64]| -> Option<(f64, Vec<f64>)> {
+        if let Some(k) = &prob.jit.loss_grad {
+            // The same sums as below and loss_value, in the same order (jit_fit.rs).
+            let lg = k.loss_grad(c, prob.data, prob.target, &prob.jit.weights)?;
+            let l = lg.sum / lg.wsum;
+            let g: Vec<f64> = lg.grad.iter().map(|v| v / lg.wsum).collect();
+            return (l.is_finite() && g.iter().all(|v| v.is_finite())).then_some((l, g));
+        }
         let j = prob.jacobian(c)?;
         let mut g = vec![0.0; p];
         let mut wsum = 0.0;
@@ -376,6 +505,50 @@ mod tests {
         assert!(r.converged);
         let again = fit_constants(&f, &d, &y, Some(&w), &opts);
         assert_eq!(again.consts, r.consts, "seeded restarts are reproducible");
+    }
+
+    fn same_result(a: &FitResult, b: &FitResult) -> bool {
+        let bits = |v: &[f64]| v.iter().map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() }).collect::<Vec<_>>();
+        bits(&a.consts) == bits(&b.consts)
+            && bits(&[a.loss]) == bits(&[b.loss])
+            && bits(&a.std_errors) == bits(&b.std_errors)
+            && (a.iterations, a.converged) == (b.iterations, b.converged)
+    }
+
+    #[test]
+    fn compiled_and_fused_paths_give_identical_fits() {
+        let mut rng = Rng::new(21);
+        let n = 240;
+        let names: Vec<String> = (0..3).map(|i| format!("x{i}")).collect();
+        let cols: Vec<Vec<f64>> = (0..3).map(|_| (0..n).map(|_| rng.range(0.2, 2.5)).collect()).collect();
+        let d = Dataset::new(names, cols).unwrap();
+        let w: Vec<f64> = (0..n).map(|_| rng.range(0.5, 2.0)).collect();
+        let mut fitted = 0;
+        for src in [
+            "1.0*exp(-0.5*x0) + 0.1",
+            "2.0*x0*x1/(x2^1.5)",
+            "sin(1.1*x0 + 0.2)*x1 + cos(0.7*x2)",
+            "log(x0*0.8 + 0.1) - 0.3*x1^2.0",
+            "sqrt(x0 - 0.9)*1.5 + tanh(x1*0.5)",
+            "x0/(x1 - 1.0)*0.5 + 1.0",
+        ] {
+            let start = sdl_formula::parse(src).unwrap();
+            let truth = sdl_formula::parse(&src.replace("1.0", "1.3").replace("0.5", "0.6")).unwrap();
+            let y = noisy(&truth, &d, 1e-3, 2);
+            for (method, loss) in
+                [(Method::LevenbergMarquardt, Loss::L2), (Method::Bfgs, Loss::L2), (Method::Bfgs, Loss::Huber(0.5))]
+            {
+                for weights in [None, Some(w.as_slice())] {
+                    let opts =
+                        FitOptions { method: method.clone(), loss: loss.clone(), max_iter: 30, restarts: 2, seed: 3 };
+                    let a = fit_constants_with(&start, &d, &y, weights, &opts, FitEngine::Fused);
+                    let b = fit_constants_with(&start, &d, &y, weights, &opts, FitEngine::Jit);
+                    assert!(same_result(&a, &b), "{src} {method:?} {loss:?}: {a:?} vs {b:?}");
+                    fitted += a.loss.is_finite() as usize;
+                }
+            }
+        }
+        assert!(fitted >= 30, "{fitted}");
     }
 
     #[test]
