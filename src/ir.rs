@@ -60,6 +60,9 @@ pub enum Instr {
     Where(Rc<CompiledFormula>, Span),
     /// Pops a table, pushes the formula's value on every row (`eval(formula { ... }, t)`).
     EvalCompiled(Rc<CompiledFormula>, Span),
+    /// Pops a column name and a table, pushes the table with the formula's values as that
+    /// column (`with_column(t, "name", formula { ... })`).
+    WithColumnCompiled(Rc<CompiledFormula>, Span),
     /// Pops the captured values, pushes a closure of the prototype.
     MakeClosure(Rc<FnProto>),
     /// Pops the values of the declaration's computed sizes (in slot order) and pushes the
@@ -238,10 +241,19 @@ impl Lowerer {
                 }
             }
             // A formula literal evaluated on a table: specialised once, here.
-            Kind::CallBuiltin { builtin: Builtin::Eval, args, named } if named.is_empty() && is_table_call(args) => {
+            Kind::CallBuiltin { builtin: Builtin::Eval, args, named }
+                if named.is_empty() && is_table_formula(&args[1], &args[0]) =>
+            {
                 if let Kind::Lit(Lit::Formula(f)) = &args[0].kind {
                     self.expr(&args[1]);
                     self.code.push(Instr::EvalCompiled(Rc::new(CompiledFormula::new(f)), span));
+                }
+            }
+            Kind::CallBuiltin { builtin: Builtin::WithColumn, args, .. } if is_table_formula(&args[0], &args[2]) => {
+                if let Kind::Lit(Lit::Formula(f)) = &args[2].kind {
+                    self.expr(&args[0]);
+                    self.expr(&args[1]);
+                    self.code.push(Instr::WithColumnCompiled(Rc::new(CompiledFormula::new(f)), span));
                 }
             }
             Kind::CallBuiltin { builtin, args, named } => {
@@ -317,9 +329,9 @@ impl Lowerer {
     }
 }
 
-/// `eval(formula { ... }, table)`: a formula literal and a table argument.
-fn is_table_call(args: &[tree::Expr]) -> bool {
-    matches!(args[0].kind, Kind::Lit(Lit::Formula(_))) && matches!(args[1].ty, crate::types::Type::Table(_))
+/// A table argument and a formula literal to evaluate on it.
+fn is_table_formula(table: &tree::Expr, formula: &tree::Expr) -> bool {
+    matches!(formula.kind, Kind::Lit(Lit::Formula(_))) && matches!(table.ty, crate::types::Type::Table(_))
 }
 
 fn lit_value(lit: &Lit) -> Value {
@@ -399,6 +411,9 @@ fn instr_text(ins: &Instr) -> String {
         Instr::Print(n) => format!("print {n}"),
         Instr::Where(f, _) => format!("where {{ {} }} compiled over {}", f.formula, f.vars.join(" ")),
         Instr::EvalCompiled(f, _) => format!("eval {{ {} }} compiled over {}", f.formula, f.vars.join(" ")),
+        Instr::WithColumnCompiled(f, _) => {
+            format!("with_column {{ {} }} compiled over {}", f.formula, f.vars.join(" "))
+        }
         Instr::MakeClosure(p) => format!("closure {} captures {}", p.name, p.n_captures),
         Instr::GraphNet(t, _) => format!("graphnet sizes {}", t.n_slots),
     }

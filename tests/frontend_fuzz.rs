@@ -131,9 +131,13 @@ fn mutate(rng: &mut Rng, src: &str) -> String {
 }
 
 fn front_end(src: &str) {
-    let (prog, _) = sdl::syntax::parse(src);
+    let (prog, parse_diags) = sdl::syntax::parse(src);
     let mut checker = Checker::new();
-    let _ = checker.check_program(&prog, 0);
+    let (checked, diags) = checker.check_program(&prog, 0);
+    // A program the front end accepts lowers, and its IR prints, without panicking.
+    if parse_diags.is_empty() && diags.is_empty() {
+        let _ = sdl::ir::print_chunk(&sdl::ir::lower_program(&checked));
+    }
     let _ = sdl::syntax::is_incomplete(src);
     let _ = sdl::syntax::parse_expr(src);
 }

@@ -192,6 +192,10 @@ fn lowering_snapshots() {
             "main: locals 0\n    0  push 1\n    1  list 1\n    2  record x\n    3  call table/1\n    4  eval { x * 2 } compiled over x\n",
         ),
         (
+            "with_column(table({x: [1, 2]}), \"y\", formula { 2 * x })",
+            "main: locals 0\n    0  push 1\n    1  push 2\n    2  list 2\n    3  record x\n    4  call table/1\n    5  push \"y\"\n    6  with_column { 2 * x } compiled over x\n",
+        ),
+        (
             "fn f(n) = if n <= 0 { 0 } else { f(n - 1) }",
             "main: locals 0\n    0  closure f captures 0\n    1  store global f\n    2  push nothing\n\
              fn f(n) captures 0: locals 1\n    0  load local 0\n    1  push 0\n    2  binary <=\n    3  jump-if-false 6\n    4  push 0\n    5  jump 11\n    6  load self\n    7  load local 0\n    8  push 1\n    9  binary -\n   10  call fn/1\n",

@@ -493,6 +493,21 @@ pub fn eval_compiled(f: &CompiledFormula, t: &Value, span: &Span, src: SourceId)
     }
 }
 
+/// `with_column(t, name, formula { ... })` with the formula compiled when the program was lowered.
+pub fn with_column_compiled(
+    f: &CompiledFormula,
+    t: &Value,
+    name: &Value,
+    span: &Span,
+    src: SourceId,
+) -> Result<Value, Diagnostic> {
+    let c = Ctx { name: "with_column", span, src };
+    let t = c.table(t)?;
+    let name = c.string(name)?;
+    let values = compiled_on_table(f, &t, span, src)?;
+    Ok(Value::Table(Rc::new(t.with_column(&name, values))))
+}
+
 fn compiled_on_table(f: &CompiledFormula, t: &Table, span: &Span, src: SourceId) -> Result<Vec<f64>, Diagnostic> {
     f.eval_on(t).map_err(|v| crate::domain::unknown_column(&v, &t.names, &t.origin, span.clone()).in_source(src))
 }

@@ -188,6 +188,11 @@ impl Vm {
                     let t = pop(&mut stack);
                     stack.push(builtins::eval_compiled(f, &t, span, src)?);
                 }
+                Instr::WithColumnCompiled(f, span) => {
+                    let name = pop(&mut stack);
+                    let t = pop(&mut stack);
+                    stack.push(builtins::with_column_compiled(f, &t, &name, span, src)?);
+                }
                 Instr::MakeClosure(proto) => {
                     let captures = split_top(&mut stack, proto.n_captures as usize);
                     stack.push(Value::Func(Rc::new(Closure { proto: proto.clone(), captures })));
