@@ -216,8 +216,10 @@ fn message_extraction_and_table1_fit() {
     assert_eq!((m.edges[13].receiver, m.edges[13].sender), (0, 2));
     let fit = truth_fit(&m, graphs, Law::Spring, 2, Truth::Force, None, 0.9).unwrap();
     assert_eq!(fit.channels.len(), 2);
+    // Seeded and deterministic: 0.26 and 0.63 after 100 steps of a tiny bottleneck network;
+    // messages unrelated to the force score about 0, so these check the messages learned it.
     for r2 in [fit.truth_from_messages_mean(), fit.table1()] {
-        assert!(r2.is_finite() && (0.0..=1.0).contains(&r2), "R^2 = {r2}");
+        assert!(r2 > 0.15 && r2 <= 1.0, "R^2 = {r2}");
     }
     assert!(matches!(
         truth_fit(&m, &graphs[..1], Law::Spring, 2, Truth::Force, None, 0.9),
