@@ -191,40 +191,62 @@ pub(crate) fn is_affine(name: &str) -> bool {
 /// symbols and long names and their prefixed forms (`kg`, `kilometre`); on a tie the unprefixed
 /// name wins.
 pub(crate) fn suggest(name: &str) -> Option<String> {
-    let plain = UNITS.iter().flat_map(|u| u.symbols.iter().chain(u.names.iter()).map(|s| s.to_string()));
-    let prefixed = PREFIXES.iter().flat_map(|&(p, long, _)| {
-        UNITS.iter().filter(|u| u.prefix).flat_map(move |u| {
-            let symbols = u.symbols.iter().map(move |s| format!("{p}{s}"));
-            symbols.chain(u.names.iter().map(move |n| format!("{long}{n}")))
-        })
-    });
-    let mut best: Option<(u32, String)> = None;
-    for cand in plain.chain(prefixed).filter(|c| c.chars().next().is_some_and(char::is_alphabetic)) {
-        let cost = distance(name, &cand);
-        if best.as_ref().is_none_or(|(c, _)| cost < *c) {
-            best = Some((cost, cand));
-        }
-    }
     let limit = match name.chars().count() {
         0..=4 => 4,
         5..=8 => 8,
         _ => 12,
     };
-    best.filter(|(c, _)| *c <= limit && *c > 0).map(|(_, s)| s)
+    let a: Vec<char> = name.chars().take(64).collect();
+    let mut scratch = Vec::new();
+    let mut best: Option<(u32, &str)> = None;
+    for cand in candidates() {
+        // Each missing or extra character costs a whole edit: skip hopeless candidates early.
+        if 4 * a.len().abs_diff(cand.1.len()) as u32 > limit {
+            continue;
+        }
+        let cost = distance(&a, &cand.1, &mut scratch);
+        if best.is_none_or(|(c, _)| cost < c) {
+            best = Some((cost, &cand.0));
+        }
+    }
+    best.filter(|&(c, _)| c <= limit && c > 0).map(|(_, s)| s.to_string())
+}
+
+/// Every name a suggestion may propose, with its characters: symbols and long names first, then
+/// their prefixed forms. Built once.
+fn candidates() -> &'static [(String, Vec<char>)] {
+    static CANDIDATES: std::sync::OnceLock<Vec<(String, Vec<char>)>> = std::sync::OnceLock::new();
+    CANDIDATES.get_or_init(|| {
+        let plain = UNITS.iter().flat_map(|u| u.symbols.iter().chain(u.names.iter()).map(|s| s.to_string()));
+        let prefixed = PREFIXES.iter().flat_map(|&(p, long, _)| {
+            UNITS.iter().filter(|u| u.prefix).flat_map(move |u| {
+                let symbols = u.symbols.iter().map(move |s| format!("{p}{s}"));
+                symbols.chain(u.names.iter().map(move |n| format!("{long}{n}")))
+            })
+        });
+        plain
+            .chain(prefixed)
+            .filter(|c| c.chars().next().is_some_and(char::is_alphabetic))
+            .map(|c| {
+                let chars = c.chars().collect();
+                (c, chars)
+            })
+            .collect()
+    })
 }
 
 /// Optimal-string-alignment distance in quarter edits: a substitution that only changes case
-/// costs 1, any other edit 4. Only the first 64 characters count.
-fn distance(a: &str, b: &str) -> u32 {
-    let a: Vec<char> = a.chars().take(64).collect();
-    let b: Vec<char> = b.chars().take(64).collect();
+/// costs 1, any other edit 4. `d` is a reusable buffer.
+fn distance(a: &[char], b: &[char], d: &mut Vec<u32>) -> u32 {
     let (n, m) = (a.len(), b.len());
-    let mut d = vec![vec![0u32; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = 4 * i as u32;
+    let w = m + 1;
+    d.clear();
+    d.resize((n + 1) * w, 0);
+    for i in 0..=n {
+        d[i * w] = 4 * i as u32;
     }
     for j in 0..=m {
-        d[0][j] = 4 * j as u32;
+        d[j] = 4 * j as u32;
     }
     for i in 1..=n {
         for j in 1..=m {
@@ -235,14 +257,14 @@ fn distance(a: &str, b: &str) -> u32 {
             } else {
                 4
             };
-            let mut v = (d[i - 1][j] + 4).min(d[i][j - 1] + 4).min(d[i - 1][j - 1] + sub);
+            let mut v = (d[(i - 1) * w + j] + 4).min(d[i * w + j - 1] + 4).min(d[(i - 1) * w + j - 1] + sub);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 4);
+                v = v.min(d[(i - 2) * w + j - 2] + 4);
             }
-            d[i][j] = v;
+            d[i * w + j] = v;
         }
     }
-    d[n][m]
+    d[n * w + m]
 }
 
 #[cfg(test)]
