@@ -4,10 +4,10 @@
 //! In: a formula, the variables' dimensions (`None`: unknown, free), the target dimension and the
 //! number of constants allowed a dimension. Out: yes or no, as a hard constraint (PySR instead
 //! adds a penalty to the loss). Always true: for `k = 0` the answer is `infer(f, var_dims,
-//! ConstMode::Dimensionless, Some(target)).is_ok()`; when `k` is at least the number of
-//! constants it is that or `infer(..., ConstMode::Free, ...).is_ok()` (the two differ only when
-//! the free route needs a coefficient off the 1/60 grid, as in `sqrt(sqrt(sqrt(c)))`, where
-//! dimensionless constants may still work); a property test checks both on random formulas.
+//! ConstMode::Dimensionless, Some(target)).is_ok()`, when `k` is at least the number of
+//! constants it is `infer(..., ConstMode::Free, ...).is_ok()`, and in between it is the same as
+//! trying every set of at most `k` free constants; a property test checks all three on random
+//! formulas.
 //! A [`DimChecker`] reuses its buffers, so a
 //! check allocates nothing once they have grown (unless the formula has custom operators,
 //! which are inlined into fresh buffers).

@@ -3,8 +3,10 @@
 //! In: a program (nodes, constant values) and, per leaf, a known dimension or an unknown column
 //! (a free constant or a variable without a unit). Out: `Ok` with the rows that the unknowns must
 //! satisfy in [`Engine::sys`], or the first node where the program cannot be consistent.
-//! Always true: each stack entry is an affine dimension `base * prod_k X_k^(a_k / 60)` plus, for
-//! variable-free subtrees, its numeric value (so `x^(1/3)` reads its exponent); the stack, the
+//! Always true: each stack entry is an affine dimension `base * prod_k X_k^(a_k / d)` (integer
+//! `a_k` and a per-entry denominator `d`, so coefficients are exact at any depth of roots; only
+//! dimensions themselves live on the 1/60 grid) plus, for variable-free subtrees, its numeric
+//! value (so `x^(1/3)` reads its exponent); the stack, the
 //! coefficient arena and the rows reuse their buffers, so a run allocates nothing once they have
 //! grown; a malformed program is an error, never a panic.
 //!
@@ -66,8 +68,10 @@ pub(crate) struct Fail {
 pub(crate) struct Engine {
     n: usize,
     pub base: Vec<Dim>,
-    /// `n` coefficients (times 60) per stack entry.
-    pub coef: Vec<i32>,
+    /// `n` coefficient numerators per stack entry.
+    pub coef: Vec<i64>,
+    /// The common denominator of each entry's coefficients (positive).
+    pub cden: Vec<i64>,
     /// Whether the entry has any nonzero coefficient.
     pub unk: Vec<bool>,
     val: Vec<Option<f64>>,
@@ -80,7 +84,7 @@ fn fail(node: usize, kind: FailKind) -> Fail {
 
 impl Engine {
     /// The coefficients of entry `e`.
-    pub fn coefs(&self, e: usize) -> &[i32] {
+    pub fn coefs(&self, e: usize) -> &[i64] {
         &self.coef[e * self.n..(e + 1) * self.n]
     }
 
@@ -90,6 +94,7 @@ impl Engine {
         self.n = n;
         self.base.clear();
         self.coef.clear();
+        self.cden.clear();
         self.unk.clear();
         self.val.clear();
         self.sys.reset(n);
@@ -131,26 +136,32 @@ impl Engine {
         self.coef.resize(start + self.n, 0);
         let unknown = col != NO_COL && (col as usize) < self.n;
         if unknown {
-            self.coef[start + col as usize] = DEN;
+            self.coef[start + col as usize] = 1;
         }
+        self.cden.push(1);
         self.unk.push(unknown);
     }
 
     /// Adds the row `entry a == entry b` (or `entry a == dim` when `b` is `None`).
     fn row_between(&mut self, a: usize, b: Option<usize>, dim: Dim) -> Result<(), LinFail> {
         let n = self.n;
-        let (rb, cb): ([i16; 7], Option<usize>) = match b {
-            Some(b) => (self.base[b].raw(), Some(b)),
-            None => (dim.raw(), None),
+        // sum_k (A_a/d_a - A_b/d_b) X_k = base_b - base_a, multiplied through by lcm(d_a, d_b).
+        let (rb, cb, db): ([i16; 7], Option<usize>, i64) = match b {
+            Some(b) => (self.base[b].raw(), Some(b), self.cden[b]),
+            None => (dim.raw(), None, 1),
         };
-        let ra = self.base[a].raw();
+        let (ra, da) = (self.base[a].raw(), self.cden[a]);
+        let l = lcm(da, db).ok_or(LinFail::Overflow)?;
+        let (fa, fb) = (l / da, l / db);
         let row = self.sys.new_row();
         for k in 0..n {
-            let ck = cb.map_or(0, |b| self.coef[b * n + k]);
-            row[k] = self.coef[a * n + k] as i64 - ck as i64;
+            let ck = cb.map_or(0, |b| self.coef[b * n + k]) as i128;
+            let v = self.coef[a * n + k] as i128 * fa as i128 - ck * fb as i128;
+            row[k] = i64::try_from(v).map_err(|_| LinFail::Overflow)?;
         }
         for d in 0..7 {
-            row[n + d] = DEN as i64 * (rb[d] as i64 - ra[d] as i64);
+            let v = l as i128 * (rb[d] as i128 - ra[d] as i128);
+            row[n + d] = i64::try_from(v).map_err(|_| LinFail::Overflow)?;
         }
         self.sys.insert()
     }
@@ -176,6 +187,7 @@ impl Engine {
     fn set_known(&mut self, a: usize, dim: Dim) {
         self.base[a] = dim;
         self.coef[a * self.n..(a + 1) * self.n].fill(0);
+        self.cden[a] = 1;
         self.unk[a] = false;
     }
 
@@ -183,6 +195,7 @@ impl Engine {
     fn copy_entry(&mut self, a: usize, b: usize) {
         self.base[a] = self.base[b];
         self.unk[a] = self.unk[b];
+        self.cden[a] = self.cden[b];
         let n = self.n;
         self.coef.copy_within(b * n..(b + 1) * n, a * n);
     }
@@ -193,13 +206,11 @@ impl Engine {
         self.base[a] = self.base[a].checked_pow_raw(raw).ok_or(bad)?;
         if self.unk[a] {
             for c in &mut self.coef[a * self.n..(a + 1) * self.n] {
-                let v = *c as i64 * raw as i64;
-                if v % DEN as i64 != 0 {
-                    return Err(bad);
-                }
-                *c = i32::try_from(v / DEN as i64).map_err(|_| bad)?;
+                *c = c.checked_mul(raw as i64).ok_or(bad)?;
             }
+            self.cden[a] = self.cden[a].checked_mul(DEN as i64).ok_or(bad)?;
             self.unk[a] = raw != 0;
+            self.normalise(a);
         }
         Ok(())
     }
@@ -211,15 +222,36 @@ impl Engine {
         self.base[a] = if sign > 0 { self.base[a].checked_mul(db) } else { self.base[a].checked_div(db) }.ok_or(bad)?;
         if self.unk[b] {
             let n = self.n;
+            let (da, db) = (self.cden[a], self.cden[b]);
+            let l = lcm(da, db).ok_or(bad)?;
+            let (fa, fb) = (l / da, l / db);
             let mut any = false;
             for k in 0..n {
-                let v = self.coef[a * n + k].checked_add(sign * self.coef[b * n + k]).ok_or(bad)?;
+                let v = self.coef[a * n + k] as i128 * fa as i128 + (sign as i64 * self.coef[b * n + k]) as i128 * fb as i128;
+                let v = i64::try_from(v).map_err(|_| bad)?;
                 self.coef[a * n + k] = v;
                 any |= v != 0;
             }
+            self.cden[a] = l;
             self.unk[a] = any;
+            self.normalise(a);
         }
         Ok(())
+    }
+
+    /// Divides entry `a`'s coefficients and denominator by their gcd.
+    fn normalise(&mut self, a: usize) {
+        let n = self.n;
+        let g = self.coef[a * n..(a + 1) * n].iter().fold(self.cden[a], |g, &x| gcd(g, x));
+        if g > 1 {
+            for c in &mut self.coef[a * n..(a + 1) * n] {
+                *c /= g;
+            }
+            self.cden[a] /= g;
+        }
+        if !self.unk[a] {
+            self.cden[a] = 1;
+        }
     }
 
     fn apply(&mut self, op: Op, node: usize) -> Result<(), Fail> {
@@ -290,8 +322,21 @@ impl Engine {
         self.unk.truncate(top + 1);
         self.val.truncate(top + 1);
         self.coef.truncate((top + 1) * self.n);
+        self.cden.truncate(top + 1);
         Ok(())
     }
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a as i64
+}
+
+fn lcm(a: i64, b: i64) -> Option<i64> {
+    (a / gcd(a, b).max(1)).checked_mul(b)
 }
 
 fn lin_kind(e: LinFail, inconsistent: FailKind) -> FailKind {

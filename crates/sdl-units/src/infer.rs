@@ -13,7 +13,7 @@
 //! error inside an inlined body points at the custom operator's node.
 
 use crate::engine::{Engine, Fail, FailKind, Program, NO_COL};
-use crate::{Dim, DEN};
+use crate::Dim;
 use sdl_formula::{custom, Formula, Node, Op};
 use std::fmt;
 
@@ -246,7 +246,9 @@ fn entry_dim(eng: &Engine, e: usize, strict: bool) -> Option<Dim> {
     if !eng.unk[e] {
         return Some(eng.base[e]);
     }
-    let mut raw = eng.base[e].raw().map(|x| x as i64 * DEN as i64);
+    // raw = base + sum_k (a_k / den) X_k, accumulated times den.
+    let den = eng.cden[e] as i128;
+    let mut raw = eng.base[e].raw().map(|x| x as i128 * den);
     for (col, &a) in eng.coefs(e).iter().enumerate() {
         if a == 0 {
             continue;
@@ -254,7 +256,7 @@ fn entry_dim(eng: &Engine, e: usize, strict: bool) -> Option<Dim> {
         match eng.sys.determined(col) {
             Some(Ok(x)) => {
                 for d in 0..7 {
-                    raw[d] += a as i64 * x[d] as i64;
+                    raw[d] += a as i128 * x[d] as i128;
                 }
             }
             _ if strict => return None,
@@ -263,10 +265,10 @@ fn entry_dim(eng: &Engine, e: usize, strict: bool) -> Option<Dim> {
     }
     let mut out = [0i16; 7];
     for d in 0..7 {
-        if strict && raw[d] % DEN as i64 != 0 {
+        if strict && raw[d] % den != 0 {
             return None;
         }
-        out[d] = i16::try_from(raw[d] / DEN as i64).ok()?;
+        out[d] = i16::try_from(raw[d] / den).ok()?;
     }
     Some(Dim::from_raw(out))
 }
