@@ -136,8 +136,8 @@ impl Dim {
 
     fn zip(self, other: Dim, f: impl Fn(i16, i16) -> Option<i16>) -> Option<Dim> {
         let mut raw = [0i16; 7];
-        for i in 0..7 {
-            raw[i] = f(self.raw[i], other.raw[i])?;
+        for ((r, &a), &b) in raw.iter_mut().zip(&self.raw).zip(&other.raw) {
+            *r = f(a, b)?;
         }
         Some(Dim { raw })
     }

@@ -154,10 +154,10 @@ impl Engine {
         let l = lcm(da, db).ok_or(LinFail::Overflow)?;
         let (fa, fb) = (l / da, l / db);
         let row = self.sys.new_row();
-        for k in 0..n {
+        for (k, slot) in row[..n].iter_mut().enumerate() {
             let ck = cb.map_or(0, |b| self.coef[b * n + k]) as i128;
             let v = self.coef[a * n + k] as i128 * fa as i128 - ck * fb as i128;
-            row[k] = i64::try_from(v).map_err(|_| LinFail::Overflow)?;
+            *slot = i64::try_from(v).map_err(|_| LinFail::Overflow)?;
         }
         for d in 0..7 {
             let v = l as i128 * (rb[d] as i128 - ra[d] as i128);
@@ -227,7 +227,8 @@ impl Engine {
             let (fa, fb) = (l / da, l / db);
             let mut any = false;
             for k in 0..n {
-                let v = self.coef[a * n + k] as i128 * fa as i128 + (sign as i64 * self.coef[b * n + k]) as i128 * fb as i128;
+                let v = self.coef[a * n + k] as i128 * fa as i128
+                    + (sign as i64 * self.coef[b * n + k]) as i128 * fb as i128;
                 let v = i64::try_from(v).map_err(|_| bad)?;
                 self.coef[a * n + k] = v;
                 any |= v != 0;

@@ -186,7 +186,12 @@ pub(crate) fn columns(
 
 /// Infers the dimension of `f` (see the module documentation). `var_dims[i]` is the dimension of
 /// `f.vars[i]`; `None` or a missing entry means unknown, to be solved for.
-pub fn infer(f: &Formula, var_dims: &[Option<Dim>], mode: ConstMode, target: Option<Dim>) -> Result<Inferred, DimError> {
+pub fn infer(
+    f: &Formula,
+    var_dims: &[Option<Dim>],
+    mode: ConstMode,
+    target: Option<Dim>,
+) -> Result<Inferred, DimError> {
     let inlined = inline(f);
     let (nodes, consts, origin): (&[Node], &[f64], Option<&[usize]>) = match &inlined {
         Some(i) => (&i.nodes, &i.consts, Some(&i.origin)),
@@ -286,9 +291,7 @@ fn describe(eng: &mut Engine, fail: Fail, nodes: &[Node], target: Option<Dim>) -
         FailKind::Mismatch { a, b } => DimErrorKind::Mismatch { op, left: dim(eng, a), right: dim(eng, b) },
         FailKind::NotDimensionless { a } => DimErrorKind::NotDimensionless { op, found: dim(eng, a) },
         FailKind::PowBase { base, exponent } => DimErrorKind::Exponent { base: dim(eng, base), exponent },
-        FailKind::Target => {
-            DimErrorKind::Target { found: dim(eng, 0), target: target.unwrap_or(Dim::ONE) }
-        }
+        FailKind::Target => DimErrorKind::Target { found: dim(eng, 0), target: target.unwrap_or(Dim::ONE) },
         FailKind::NotRepresentable => DimErrorKind::NotRepresentable,
         FailKind::Malformed => DimErrorKind::Malformed,
     }

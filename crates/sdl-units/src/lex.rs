@@ -117,7 +117,11 @@ pub(crate) fn lex(text: &str) -> Result<Vec<Token>, UnitError> {
                         i += 1;
                     }
                     let n = if at(exp_start) == Some('-') { -n } else { n };
-                    out.push((Tok::Attached(n as i32), byte(exp_start)..byte(i), text[byte(exp_start)..byte(i)].into()));
+                    out.push((
+                        Tok::Attached(n as i32),
+                        byte(exp_start)..byte(i),
+                        text[byte(exp_start)..byte(i)].into(),
+                    ));
                 }
                 continue;
             }

@@ -82,7 +82,7 @@ pub(crate) static UNITS: &[UnitDef] = &[
     def(&["Å", "\u{212b}"], &["angstrom"], [1, 0, 0, 0, 0, 0, 0], 1e-10, false),
     def(&["au", "AU"], &["astronomical_unit"], [1, 0, 0, 0, 0, 0, 0], 149_597_870_700.0, false),
     def(&["ly"], &["lightyear", "light_year"], [1, 0, 0, 0, 0, 0, 0], 9_460_730_472_580_800.0, false),
-    def(&["pc"], &["parsec"], [1, 0, 0, 0, 0, 0, 0], 3.085_677_581_491_367_3e16, true),
+    def(&["pc"], &["parsec"], [1, 0, 0, 0, 0, 0, 0], 3.085_677_581_491_367e16, true),
     def(&["min"], &["minute"], [0, 0, 1, 0, 0, 0, 0], 60.0, false),
     def(&["h", "hr"], &["hour"], [0, 0, 1, 0, 0, 0, 0], 3600.0, false),
     def(&["d"], &["day"], [0, 0, 1, 0, 0, 0, 0], 86_400.0, false),
@@ -245,8 +245,8 @@ fn distance(a: &[char], b: &[char], d: &mut Vec<u32>) -> u32 {
     for i in 0..=n {
         d[i * w] = 4 * i as u32;
     }
-    for j in 0..=m {
-        d[j] = 4 * j as u32;
+    for (j, cell) in d[..=m].iter_mut().enumerate() {
+        *cell = 4 * j as u32;
     }
     for i in 1..=n {
         for j in 1..=m {

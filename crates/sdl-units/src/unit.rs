@@ -62,10 +62,9 @@ impl fmt::Display for UnitError {
                 write!(f, "unknown unit `{name}`; did you mean `{s}`?")
             }
             UnitErrorKind::Unknown { name, suggestion: None } => write!(f, "unknown unit `{name}`"),
-            UnitErrorKind::Affine { name } => write!(
-                f,
-                "`{name}` has an offset from kelvin, which units here cannot express; give the column in K"
-            ),
+            UnitErrorKind::Affine { name } => {
+                write!(f, "`{name}` has an offset from kelvin, which units here cannot express; give the column in K")
+            }
             UnitErrorKind::Unexpected { found, expected } => write!(f, "expected {expected}, found {found}"),
             UnitErrorKind::AmbiguousExponent => f.write_str("ambiguous exponent; write `^(1/2)` for a fraction"),
             UnitErrorKind::NotRepresentable => {

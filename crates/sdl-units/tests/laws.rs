@@ -78,11 +78,23 @@ fn textbook_laws_are_consistent() {
         ("6.283185307179586 * sqrt(a^3 / (G * M))", &[], &[("a", "m"), ("G", "m^3/(kg*s^2)"), ("M", "kg")], "s", &[]),
         ("sqrt(2 * G * M / r)", &[], &[("G", "m^3/(kg*s^2)"), ("M", "kg"), ("r", "m")], "m/s", &[]),
         ("V^2 / R", &[], &[("V", "V"), ("R", "Ohm")], "W", &[]),
-        ("A * exp(-b * t) * cos(w * t)", &["A", "b", "w"], &[("t", "s")], "m", &[("A", "m"), ("b", "1/s"), ("w", "Hz")]),
+        (
+            "A * exp(-b * t) * cos(w * t)",
+            &["A", "b", "w"],
+            &[("t", "s")],
+            "m",
+            &[("A", "m"), ("b", "1/s"), ("w", "Hz")],
+        ),
         ("C * (E * t^2 / rho)^(1/5)", &["C"], &[("E", "J"), ("t", "s"), ("rho", "kg/m^3")], "m", &[("C", "1")]),
         ("sqrt(gamma * P / rho)", &[], &[("gamma", "1"), ("P", "Pa"), ("rho", "kg/m^3")], "m/s", &[]),
         ("b / T", &["b"], &[("T", "K")], "m", &[("b", "m*K")]),
-        ("P + 0.5 * rho * v^2 + rho * g * h", &[], &[("P", "Pa"), ("rho", "kg/m^3"), ("v", "m/s"), ("g", "m/s^2"), ("h", "m")], "Pa", &[]),
+        (
+            "P + 0.5 * rho * v^2 + rho * g * h",
+            &[],
+            &[("P", "Pa"), ("rho", "kg/m^3"), ("v", "m/s"), ("g", "m/s^2"), ("h", "m")],
+            "Pa",
+            &[],
+        ),
         ("N0 * exp(-t / tau)", &[], &[("N0", "1"), ("t", "s"), ("tau", "s")], "1", &[]),
         ("q * v * B", &[], &[("q", "C"), ("v", "m/s"), ("B", "T")], "N", &[]),
         ("h * c / lambda", &[], &[("h", "J*s"), ("c", "m/s"), ("lambda", "nm")], "J", &[]),
@@ -126,7 +138,10 @@ fn unknown_variables_are_solved_for() {
     let r = infer(&f, &[None], ConstMode::Dimensionless, Some(dim("m"))).unwrap();
     assert_eq!(r.vars[0], Some(dim("m^2")));
     let f = law("u^7", &[]);
-    assert_eq!(infer(&f, &[None], ConstMode::Dimensionless, Some(dim("m"))).unwrap_err().kind, DimErrorKind::NotRepresentable);
+    assert_eq!(
+        infer(&f, &[None], ConstMode::Dimensionless, Some(dim("m"))).unwrap_err().kind,
+        DimErrorKind::NotRepresentable
+    );
 }
 
 #[test]
@@ -143,8 +158,8 @@ fn violations_point_at_the_node_with_both_sides() {
     assert!(matches!(e.kind, DimErrorKind::NotDimensionless { op: Op::Pow, found } if found == dim("kg")));
     let e = err("r ^ (m / m)", units, ConstMode::Dimensionless, None);
     assert_eq!(e.kind, DimErrorKind::Exponent { base: dim("m"), exponent: None });
-    let e = err("r ^ 2.71828", units, ConstMode::Dimensionless, None);
-    assert_eq!(e.kind, DimErrorKind::Exponent { base: dim("m"), exponent: Some(2.71828) });
+    let e = err("r ^ 2.7134", units, ConstMode::Dimensionless, None);
+    assert_eq!(e.kind, DimErrorKind::Exponent { base: dim("m"), exponent: Some(2.7134) });
     let e = err("sin(t) * (r + t)", units, ConstMode::Dimensionless, None);
     assert_eq!(e.node, 1);
     let e = err("r * t", units, ConstMode::Dimensionless, Some("m"));
