@@ -37,6 +37,9 @@ fn library_crates_know_nothing_of_the_language() {
         ("sdl-sim", vec!["sdl-kernel", "sdl-search", "sdl-train", "burn"]),
         // The trainer lowers formulas (sdl-formula) and reads simulations (sdl-sim), nothing else.
         ("sdl-train", vec!["sdl-kernel", "sdl-search"]),
+        // Dimensions and units are shared by the checker and the search, so they sit beside the
+        // formula crate and below everything else.
+        ("sdl-units", vec!["sdl-kernel", "sdl-search", "sdl-sim", "sdl-train", "burn"]),
     ];
     for (krate, forbidden) in layers {
         let manifest = read(&Path::new("crates").join(krate).join("Cargo.toml"));
@@ -54,6 +57,20 @@ fn library_crates_know_nothing_of_the_language() {
             }
         }
     }
+}
+
+#[test]
+fn units_depend_only_on_the_formula_crate() {
+    let manifest = read(Path::new("crates/sdl-units/Cargo.toml"));
+    let deps = manifest.split("[dependencies]").nth(1).unwrap_or("");
+    let deps = deps.split("\n[").next().unwrap_or("");
+    let names: Vec<&str> = deps
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split(['=', '.']).next().map(str::trim))
+        .collect();
+    assert_eq!(names, ["sdl-formula"], "sdl-units may depend on sdl-formula only");
 }
 
 #[test]
@@ -98,7 +115,7 @@ fn front_end_stages_import_only_earlier_stages() {
 #[test]
 fn only_diag_renders_and_only_the_jit_is_unsafe() {
     let mut all = rust_files(Path::new("src"));
-    for krate in ["sdl-formula", "sdl-kernel", "sdl-search", "sdl-sim", "sdl-train"] {
+    for krate in ["sdl-formula", "sdl-kernel", "sdl-search", "sdl-sim", "sdl-train", "sdl-units"] {
         all.extend(rust_files(&Path::new("crates").join(krate).join("src")));
     }
     for file in &all {
