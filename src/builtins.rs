@@ -185,7 +185,8 @@ builtins! {
     Values Std "std"(req("xs")) Closed, "standard deviation of a list of numbers", "std([1, 2, 3])";
     Values Map "map"(req("xs"), req("f")) Closed, "applies a function to every element of a list", "map([1, 2], sqrt)";
     Values Assert "assert"(req("cond"), opt("message")) Closed, "stops with assertion-failed when cond is false", "assert(1 < 2, \"ordered\")";
-    Tables Load "load"(req("path")) Closed, "reads a CSV file with a header row into a table", "save(table({x: [1, 2]}), \"/tmp/sdl_doc_load.csv\")\nload(\"/tmp/sdl_doc_load.csv\")";
+    Tables Load "load"(req("path"), opt("units")) Closed, "reads a CSV file with a header row into a table; units in the header (`r [m]`) or given as a record (`units: {r: \"m\"}`) convert the columns to SI", "save(table({x: [1, 2]}), \"/tmp/sdl_doc_load.csv\")\nload(\"/tmp/sdl_doc_load.csv\")";
+    Tables WithUnits "with_units"(req("table"), req("units")) Closed, "the table with units given to columns as a record of unit strings; the values are converted to SI", "with_units(table({r: [1, 2]}), {r: \"km\"}).r";
     Tables Save "save"(req("value"), req("path")) Closed, "writes a table (CSV), graphs (NPZ) or a network (sdl model file)", "save(table({x: [1, 2]}), \"/tmp/sdl_doc_save.csv\")";
     Tables Split "split"(req("table"), req("fraction"), req("seed")) Closed, "random split of a table's rows (or of graphs) into {train, test}; train gets `fraction`", "split(table({x: range(10)}), 0.8, 1).train";
     Tables Columns "columns"(req("table")) Closed, "the column names of a table", "columns(table({x: [1], y: [2]}))";

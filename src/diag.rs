@@ -107,6 +107,10 @@ codes! {
         "A file given to `load_model` or `load_graphs` (or found at a `checkpoint:` path) is not one sdl wrote, or is cut short.\n\nExample:\n    let m = load_model(\"data.csv\")   # a CSV file, not a model\nFix: pass a file written by `save(model, path)` or `save(graphs, path)`, or delete the stale checkpoint.";
     RecursionLimit = "recursion-limit":
         "A function called itself too deeply.\n\nExample:\n    fn f(x) = f(x)\n    print f(1)\nFix: give the recursion a base case.";
+    BadUnit = "bad-unit":
+        "A unit could not be read: an unknown name, a malformed expression, or a temperature scale with an offset. Units are written as in physics: `m`, `km/s`, `kg*m^2/s^2`, `m s^-1`, `J`, `eV`, `m^(1/2)`; in a CSV header after the column's name in brackets, `r [m]`.\n\nExample:\n    let t = with_units(table({ r: [1, 2] }), { r: \"meterz\" })\nFix: use a known unit; the help line suggests the closest one.";
+    UnitMismatch = "unit-mismatch":
+        "A formula combines quantities whose dimensions do not fit: adding or comparing different dimensions, a dimensioned argument to exp, log, sin and the like, or a dimensioned or non-constant exponent.\n\nExample:\n    let t = with_units(table({ m: [1, 2], r: [3, 4] }), { m: \"kg\", r: \"m\" })\n    print eval(formula { m + r }, t)\nFix: check the formula against the units of its columns; the message gives both sides' dimensions.";
 }
 
 impl fmt::Display for Code {
@@ -187,6 +191,16 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, c.len()))
         .map(|(_, c)| c)
+}
+
+/// The help line for a unit that could not be read.
+pub fn unit_help(e: &sdl_units::UnitError) -> String {
+    match &e.kind {
+        sdl_units::UnitErrorKind::Unknown { suggestion: Some(s), .. } => {
+            format!("did you mean `{s}`? units: SI (m, kg, s, A, K, mol, cd), derived (N, J, W, Pa, C, V, Hz, eV ...), prefixes (km, ms, um ...)")
+        }
+        _ => "write units as in physics: m, km/s, kg*m^2/s^2, m s^-1, m^(1/2)".to_string(),
+    }
 }
 
 /// A help line that starts with "did you mean `X`?" when a candidate is close to `name`,

@@ -134,7 +134,8 @@ impl Session {
 
     /// Binds global `name` to a table of named columns.
     pub fn bind_table(&mut self, name: &str, table: Table) {
-        let t = Type::Table(Some(TableInfo { origin: format!("`{name}`"), columns: table.names.clone() }));
+        let info = TableInfo { origin: format!("`{name}`"), columns: table.names.clone(), dims: table.dims.clone() };
+        let t = Type::Table(Some(info));
         self.bind_value(name, Value::Table(Rc::new(table)), t);
     }
 

@@ -244,13 +244,13 @@ impl Lowerer {
             Kind::CallBuiltin { builtin: Builtin::Eval, args, named }
                 if named.is_empty() && is_table_formula(&args[1], &args[0]) =>
             {
-                if let Kind::Lit(Lit::Formula(f)) = &args[0].kind {
+                if let Kind::Lit(Lit::Formula(f, _)) = &args[0].kind {
                     self.expr(&args[1]);
                     self.code.push(Instr::EvalCompiled(Rc::new(CompiledFormula::new(f)), span));
                 }
             }
             Kind::CallBuiltin { builtin: Builtin::WithColumn, args, .. } if is_table_formula(&args[0], &args[2]) => {
-                if let Kind::Lit(Lit::Formula(f)) = &args[2].kind {
+                if let Kind::Lit(Lit::Formula(f, _)) = &args[2].kind {
                     self.expr(&args[0]);
                     self.expr(&args[1]);
                     self.code.push(Instr::WithColumnCompiled(Rc::new(CompiledFormula::new(f)), span));
@@ -331,7 +331,7 @@ impl Lowerer {
 
 /// A table argument and a formula literal to evaluate on it.
 fn is_table_formula(table: &tree::Expr, formula: &tree::Expr) -> bool {
-    matches!(formula.kind, Kind::Lit(Lit::Formula(_))) && matches!(table.ty, crate::types::Type::Table(_))
+    matches!(formula.kind, Kind::Lit(Lit::Formula(..))) && matches!(table.ty, crate::types::Type::Table(_))
 }
 
 fn lit_value(lit: &Lit) -> Value {
@@ -340,7 +340,7 @@ fn lit_value(lit: &Lit) -> Value {
         Lit::Bool(b) => Value::Bool(*b),
         Lit::Str(s) => Value::Str(s.clone()),
         Lit::Nothing => Value::Nothing,
-        Lit::Formula(f) => Value::Formula(f.clone()),
+        Lit::Formula(f, _) => Value::Formula(f.clone()),
         Lit::Model(m) => Value::Model(m.clone()),
         Lit::OpSet(s) => Value::OpSet(s.clone()),
     }

@@ -100,7 +100,8 @@ pub enum Lit {
     Bool(bool),
     Str(Rc<str>),
     Nothing,
-    Formula(Rc<Formula>),
+    /// A formula and the source span of each of its nodes.
+    Formula(Rc<Formula>, Rc<[Span]>),
     Model(Rc<ModelSpec>),
     OpSet(Rc<OperatorSet>),
 }

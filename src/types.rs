@@ -56,6 +56,21 @@ pub struct TableInfo {
     /// Where it came from, for messages (`data.csv`).
     pub origin: String,
     pub columns: Vec<String>,
+    /// Each column's dimension when it has a unit (same length as `columns`).
+    pub dims: Vec<Option<sdl_units::Dim>>,
+}
+
+impl TableInfo {
+    /// A table whose columns have no units.
+    pub fn unitless(origin: impl Into<String>, columns: Vec<String>) -> TableInfo {
+        let dims = vec![None; columns.len()];
+        TableInfo { origin: origin.into(), columns, dims }
+    }
+
+    /// The dimension of column `name`, if it has a unit.
+    pub fn dim(&self, name: &str) -> Option<sdl_units::Dim> {
+        self.columns.iter().position(|c| c == name).and_then(|i| self.dims.get(i).copied().flatten())
+    }
 }
 
 impl Type {
@@ -155,7 +170,7 @@ impl Type {
             ]),
             Type::Graphs(dim) => {
                 let table = |cols: Option<Vec<String>>| {
-                    Type::Table(cols.map(|columns| TableInfo { origin: "the graphs".into(), columns }))
+                    Type::Table(cols.map(|columns| TableInfo::unitless("the graphs", columns)))
                 };
                 let (nodes, edges) = match dim {
                     Some(d) => {
@@ -188,6 +203,7 @@ impl Type {
                 f("formula", Type::Formula(None)),
                 f("params", Type::Unknown),
                 f("std_errors", Type::Unknown),
+                f("units", Type::Unknown),
                 f("loss", Type::Num),
                 f("iterations", Type::Num),
                 f("converged", Type::Bool),
@@ -218,7 +234,18 @@ impl fmt::Display for Type {
             Type::Formula(Some(vars)) => write!(f, "formula({})", vars.join(", ")),
             Type::Formula(None) => write!(f, "formula"),
             Type::OpSet => write!(f, "opset"),
-            Type::Table(Some(info)) => write!(f, "table({})", info.columns.join(", ")),
+            Type::Table(Some(info)) => {
+                let cols: Vec<String> = info
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| match info.dims.get(i).copied().flatten() {
+                        Some(d) => format!("{c} [{d}]"),
+                        None => c.clone(),
+                    })
+                    .collect();
+                write!(f, "table({})", cols.join(", "))
+            }
             Type::Table(None) => write!(f, "table"),
             Type::Model => write!(f, "model"),
             Type::SearchResult => write!(f, "search-result"),

@@ -49,6 +49,7 @@ golden! {
     errors_fit,
     errors_recursion,
     errors_symbolic,
+    errors_units,
     fit_constants,
     fit_search,
     fit_template,
@@ -57,6 +58,7 @@ golden! {
     functions,
     operator_sets,
     tables,
+    units,
 }
 
 #[test]

@@ -116,7 +116,9 @@ phys.c => num
 if true { 1 } else { 2 } => num
 if true { let a = 1; a + 1 } else { 0 } => num
 map([1, 2], sqrt) => list[num]
-default_ops => opset";
+default_ops => opset
+with_units(table({r: [1], v: [2]}), {r: \"km\", v: \"m/s\"}) => table(r [m], v [m/s])
+with_units(table({E: [1]}), {E: \"eV\"}) => table(E [kg*m^2/s^2])";
 
 #[test]
 fn expressions_have_the_expected_types() {

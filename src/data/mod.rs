@@ -1,5 +1,10 @@
-//! Tables: named numeric columns, read from CSV (header row) and written back to CSV.
+//! Tables: named numeric columns, read from CSV (header row) and written back to CSV, each column
+//! with an optional physical dimension.
 //!
+//! A header field may carry a unit in brackets (`r [m]`, `v [km/s]`, `E [eV]`): the column is
+//! named without it, its values are converted to SI on load (so every column is held in SI), and
+//! its dimension is kept; written back, the header says the SI unit. Columns without a unit have
+//! no dimension and are never a unit error (units are opt in).
 //! Every malformed input (missing file, no header, ragged row, non-numeric field) becomes a
 //! coded diagnostic naming the file, row and column; nothing here panics on data. NaN and
 //! infinite values are kept as they are: the operations that cannot use them say so.
@@ -9,6 +14,7 @@ pub use graphs::{load_graphs, save_graphs};
 
 use crate::diag::{Code, Diagnostic};
 use crate::formula::rng::Rng;
+use sdl_units::{Dim, Unit};
 use std::path::Path;
 
 /// A table of `f64` columns with names.
@@ -16,6 +22,8 @@ use std::path::Path;
 pub struct Table {
     pub names: Vec<String>,
     pub columns: Vec<Vec<f64>>,
+    /// Each column's dimension (values in SI), or `None` for a column without units.
+    pub dims: Vec<Option<Dim>>,
     /// Where it came from, for messages.
     pub origin: String,
 }
@@ -31,7 +39,29 @@ impl Table {
                 return Err(format!("column `{}` has {} rows, `{}` has {}", names[i], c.len(), names[0], first.len()));
             }
         }
-        Ok(Table { names, columns, origin: origin.to_string() })
+        let dims = vec![None; names.len()];
+        Ok(Table { names, columns, dims, origin: origin.to_string() })
+    }
+
+    /// The dimension of column `name` (None without units or without such a column).
+    pub fn dim(&self, name: &str) -> Option<Dim> {
+        self.names.iter().position(|n| n == name).and_then(|i| self.dims[i])
+    }
+
+    /// True when some column has a unit.
+    pub fn has_units(&self) -> bool {
+        self.dims.iter().any(|d| d.is_some())
+    }
+
+    /// The table with column `name` given `unit`: its values converted to SI, its dimension set.
+    pub fn with_unit(&self, name: &str, unit: &Unit) -> Option<Table> {
+        let i = self.names.iter().position(|n| n == name)?;
+        let mut t = self.clone();
+        for v in &mut t.columns[i] {
+            *v *= unit.scale;
+        }
+        t.dims[i] = Some(unit.dim);
+        Some(t)
     }
 
     pub fn n_rows(&self) -> usize {
@@ -46,7 +76,7 @@ impl Table {
     /// The rows at `rows`, in that order.
     pub fn select_rows(&self, rows: &[usize]) -> Table {
         let columns = self.columns.iter().map(|c| rows.iter().map(|&r| c[r]).collect()).collect();
-        Table { names: self.names.clone(), columns, origin: self.origin.clone() }
+        Table { names: self.names.clone(), columns, dims: self.dims.clone(), origin: self.origin.clone() }
     }
 
     /// Rows holding a NaN or infinite value.
@@ -76,10 +106,14 @@ impl Table {
     pub fn with_column(&self, name: &str, values: Vec<f64>) -> Table {
         let mut t = self.clone();
         match t.names.iter().position(|n| n == name) {
-            Some(i) => t.columns[i] = values,
+            Some(i) => {
+                t.columns[i] = values;
+                t.dims[i] = None;
+            }
             None => {
                 t.names.push(name.to_string());
                 t.columns.push(values);
+                t.dims.push(None);
             }
         }
         t
@@ -98,10 +132,11 @@ impl Table {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let names: Vec<String> = match reader.headers() {
+        let header: Vec<String> = match reader.headers() {
             Ok(h) => h.iter().map(|s| s.to_string()).collect(),
             Err(e) => return Err(csv_diag(origin, format!("cannot read the header: {e}"))),
         };
+        let (names, units) = header_units(&header, origin)?;
         if names.is_empty() || names.iter().all(|n| n.is_empty()) {
             return Err(csv_diag(origin, "the file has no header row".into()));
         }
@@ -125,13 +160,29 @@ impl Table {
                 columns[j].push(v);
             }
         }
-        Ok(Table { names, columns, origin: origin.to_string() })
+        for (col, unit) in columns.iter_mut().zip(&units) {
+            if let Some(u) = unit.filter(|u| u.scale != 1.0) {
+                col.iter_mut().for_each(|v| *v *= u.scale);
+            }
+        }
+        let dims = units.iter().map(|u| u.map(|u| u.dim)).collect();
+        Ok(Table { names, columns, dims, origin: origin.to_string() })
     }
 
     /// Writes the table as CSV with a header row.
     pub fn save_csv(&self, path: &Path) -> Result<(), Diagnostic> {
         let mut out = String::new();
-        out.push_str(&self.names.join(","));
+        let header: Vec<String> = self
+            .names
+            .iter()
+            .zip(&self.dims)
+            .map(|(n, d)| match d {
+                Some(d) if !d.is_dimensionless() => format!("{n} [{d}]"),
+                Some(_) => format!("{n} [1]"),
+                None => n.clone(),
+            })
+            .collect();
+        out.push_str(&header.join(","));
         out.push('\n');
         for r in 0..self.n_rows() {
             let row: Vec<String> = self.columns.iter().map(|c| format!("{}", c[r])).collect();
@@ -199,18 +250,47 @@ fn io_diag(path: &Path, e: &std::io::Error) -> Diagnostic {
 
 /// Reads only the header of a CSV file, for the checker. `Ok(None)` when the file does not
 /// exist (it may be written before it is read).
-pub fn read_header(path: &Path) -> Result<Option<Vec<String>>, Diagnostic> {
+pub fn read_header(path: &Path) -> Result<Option<(Vec<String>, Vec<Option<Dim>>)>, Diagnostic> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_diag(path, &e)),
     };
     let first = text.lines().next().unwrap_or("");
-    let names: Vec<String> = first.split(',').map(|s| s.trim().trim_matches('"').to_string()).collect();
+    let header: Vec<String> = first.split(',').map(|s| s.trim().trim_matches('"').to_string()).collect();
     if first.trim().is_empty() {
         return Err(csv_diag(&path.display().to_string(), "the file has no header row".into()));
     }
-    Ok(Some(names))
+    let (names, units) = header_units(&header, &path.display().to_string())?;
+    Ok(Some((names, units.iter().map(|u| u.map(|u| u.dim)).collect())))
+}
+
+/// Splits header fields into column names and units (`r [m]` -> `r`, metre); a unit that does
+/// not parse is a `bad-unit` diagnostic naming the column, with a suggestion for a near miss.
+fn header_units(header: &[String], origin: &str) -> Result<(Vec<String>, Vec<Option<Unit>>), Diagnostic> {
+    let mut names = Vec::with_capacity(header.len());
+    let mut units = Vec::with_capacity(header.len());
+    for (j, field) in header.iter().enumerate() {
+        match sdl_units::header_unit(field) {
+            Some((name, Ok(unit))) => {
+                names.push(name.to_string());
+                units.push(Some(unit));
+            }
+            Some((name, Err(e))) => return Err(unit_diag(origin, j + 1, name, &e)),
+            None => {
+                names.push(field.clone());
+                units.push(None);
+            }
+        }
+    }
+    Ok((names, units))
+}
+
+/// The `bad-unit` diagnostic for a unit in a CSV header.
+fn unit_diag(origin: &str, column: usize, name: &str, e: &sdl_units::UnitError) -> Diagnostic {
+    Diagnostic::new(Code::BadUnit, format!("{origin}, line 1, column {column} (`{name}`): {e}"), 0..0)
+        .with_label("in this header")
+        .with_help(crate::diag::unit_help(e))
 }
 
 #[cfg(test)]

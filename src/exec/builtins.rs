@@ -218,10 +218,13 @@ fn call_tables(b: Builtin, args: &[Value], c: &Ctx) -> Result<Value, Diagnostic>
     match b {
         Builtin::Load => {
             let path = c.string(&arg(0))?;
-            Table::load_csv(Path::new(&*path))
-                .map(|t| Value::Table(Rc::new(t)))
-                .map_err(|d| d.with_span(span.clone()).in_source(src))
+            let t = Table::load_csv(Path::new(&*path)).map_err(|d| d.with_span(span.clone()).in_source(src))?;
+            match arg(1) {
+                Value::Nothing => Ok(Value::Table(Rc::new(t))),
+                units => with_units(c, &t, &units),
+            }
         }
+        Builtin::WithUnits => with_units(c, &*c.table(&arg(0))?, &arg(1)),
         Builtin::Save => {
             let path = c.string(&arg(1))?;
             match arg(0) {
@@ -491,6 +494,21 @@ pub fn eval_compiled(f: &CompiledFormula, t: &Value, span: &Span, src: SourceId)
             "pass a table",
         )),
     }
+}
+
+/// The table with the units of a record `{column: "unit", ...}` applied (values converted to SI).
+fn with_units(c: &Ctx, t: &Table, units: &Value) -> Result<Value, Diagnostic> {
+    let Value::Record(fields) = units else { return Err(c.wrong("a record of units", units)) };
+    let mut t = t.clone();
+    for (name, v) in fields.iter() {
+        let text = c.string(v)?;
+        let unit = sdl_units::Unit::parse(&text)
+            .map_err(|e| c.err(Code::BadUnit, format!("unit of `{name}`: {e}"), &crate::diag::unit_help(&e)))?;
+        t = t
+            .with_unit(name, &unit)
+            .ok_or_else(|| crate::domain::unknown_column(name, &t.names, &t.origin, c.span.clone()).in_source(c.src))?;
+    }
+    Ok(Value::Table(Rc::new(t)))
 }
 
 /// `with_column(t, name, formula { ... })` with the formula compiled when the program was lowered.

@@ -31,6 +31,8 @@ pub struct ConstFitOutcome {
     pub formula: Formula,
     pub params: Vec<(String, f64)>,
     pub std_errors: Vec<(String, f64)>,
+    /// Each constant's dimension when the table has units and the formula determines it.
+    pub param_dims: Vec<(String, Option<sdl_units::Dim>)>,
     pub loss: f64,
     pub iterations: usize,
     pub converged: bool,
@@ -93,7 +95,8 @@ impl ConstFitOutcome {
     pub fn summary(&self) -> String {
         let mut out = format!("{}\n", self.formula);
         for ((n, v), (_, se)) in self.params.iter().zip(&self.std_errors) {
-            out.push_str(&format!("  {n} = {v:.10} ± {se:.3e}\n"));
+            let v = if v.abs() >= 1e-3 && v.abs() < 1e7 { format!("{v:.10}") } else { format!("{v:.10e}") };
+            out.push_str(&format!("  {n} = {v} ± {se:.3e}{}\n", self.unit_of(n)));
         }
         out.push_str(&format!(
             "  loss = {:.6e} ({} iterations{})\n",
@@ -104,6 +107,14 @@ impl ConstFitOutcome {
         out
     }
 
+    /// ` [unit]` after a constant whose dimension is known, else nothing.
+    fn unit_of(&self, name: &str) -> String {
+        match self.param_dims.iter().find(|(n, _)| n == name).and_then(|(_, d)| *d) {
+            Some(d) => format!(" [{d}]"),
+            None => String::new(),
+        }
+    }
+
     pub fn field(&self, name: &str) -> Option<Value> {
         let record = |xs: &[(String, f64)]| {
             Value::Record(Rc::new(xs.iter().map(|(n, v)| (n.clone(), Value::Num(*v))).collect()))
@@ -112,6 +123,12 @@ impl ConstFitOutcome {
             "formula" => formula_value(&self.formula),
             "params" => record(&self.params),
             "std_errors" => record(&self.std_errors),
+            "units" => Value::Record(Rc::new(
+                self.param_dims
+                    .iter()
+                    .map(|(n, d)| (n.clone(), Value::Str(d.map(|d| d.to_string()).unwrap_or_default().into())))
+                    .collect(),
+            )),
             "loss" => Value::Num(self.loss),
             "iterations" => Value::Num(self.iterations as f64),
             "converged" => Value::Bool(self.converged),
@@ -255,8 +272,29 @@ pub fn fit(
     if spec.is_search() {
         search(vm, &spec, &params, data, target, weights, &opts)
     } else {
-        const_fit(&spec, &params, &data, &target, weights.as_deref(), &opts)
+        let fitted = const_fit(&spec, &params, &data, &target, weights.as_deref(), &opts)?;
+        Ok(Value::ConstFit(Rc::new(with_param_dims(fitted, &table, &spec.target))))
     }
+}
+
+/// The dimension each fitted constant must carry so that the formula has the target's units
+/// (only when the table has units; a constant the formula leaves free stays unknown).
+fn with_param_dims(mut fit: ConstFitOutcome, table: &Table, target: &str) -> ConstFitOutcome {
+    if !table.has_units() {
+        return fit;
+    }
+    let var_dims: Vec<Option<sdl_units::Dim>> = fit.formula.vars.iter().map(|v| table.dim(v)).collect();
+    let mode = sdl_units::ConstMode::NamedFree;
+    if let Ok(inferred) = sdl_units::infer(&fit.formula, &var_dims, mode, table.dim(target)) {
+        fit.param_dims = fit
+            .formula
+            .const_names
+            .iter()
+            .zip(&inferred.consts)
+            .filter_map(|(n, d)| n.as_ref().map(|n| (n.clone(), *d)))
+            .collect();
+    }
+    fit
 }
 
 fn check_finite(t: &Table, used: &[String], span: &Span, src: SourceId) -> Result<(), Diagnostic> {
@@ -294,7 +332,7 @@ fn const_fit(
     target: &[f64],
     weights: Option<&[f64]>,
     opts: &Opts,
-) -> Result<Value, Diagnostic> {
+) -> Result<ConstFitOutcome, Diagnostic> {
     let init = |name: &str| -> f64 {
         match opts.get("params") {
             Some(Value::Record(fields)) => fields
@@ -330,14 +368,15 @@ fn const_fit(
     let named = |xs: &[f64]| -> Vec<(String, f64)> {
         fitted.const_names.iter().zip(xs).filter_map(|(n, v)| n.as_ref().map(|n| (n.clone(), *v))).collect()
     };
-    Ok(Value::ConstFit(Rc::new(ConstFitOutcome {
+    Ok(ConstFitOutcome {
         params: named(&r.consts),
         std_errors: named(&r.std_errors),
+        param_dims: Vec::new(),
         formula: fitted,
         loss: r.loss,
         iterations: r.iterations,
         converged: r.converged,
-    })))
+    })
 }
 
 /// The search defaults, written once: what the language's `fit` uses for every option left out

@@ -681,7 +681,8 @@ pub fn graph_table(data: &GraphData, edges: bool) -> Value {
     let (names, rows) = if edges { data.edge_columns() } else { data.node_columns() };
     let columns: Vec<Vec<f64>> = (0..names.len()).map(|j| rows.iter().map(|r| r[j]).collect()).collect();
     let what = if edges { "edges" } else { "nodes" };
-    Value::Table(Rc::new(Table { names, columns, origin: format!("the {} graphs' {what}", data.law.name()) }))
+    let dims = vec![None; names.len()];
+    Value::Table(Rc::new(Table { names, columns, dims, origin: format!("the {} graphs' {what}", data.law.name()) }))
 }
 
 /// `.nodes`, `.edges`, `.law`, `.n`, `.dim`, `.count` of graphs.

@@ -12,7 +12,7 @@
 //! checked once, so checking time is linear in the program's size.
 
 use super::opset;
-use super::symbolic::{to_formula, to_model};
+use super::symbolic::{node_spans, to_formula, to_model};
 use crate::builtins::{self, Builtin, MATH_FUNCTIONS};
 use crate::diag::{did_you_mean, help_suggesting, Code, Diagnostic, SourceId};
 use crate::domain::{sim_columns, unknown_column};
@@ -468,7 +468,7 @@ impl Checker {
             ExprKind::Formula(body) => match to_formula(body, &self.ops) {
                 Ok(f) => {
                     let t = Type::Formula(Some(f.used_vars()));
-                    (Kind::Lit(Lit::Formula(Rc::new(f))), t)
+                    (Kind::Lit(Lit::Formula(Rc::new(f), node_spans(body).into())), t)
                 }
                 Err(ds) => {
                     self.errs(ds);
@@ -598,6 +598,7 @@ impl Checker {
                             self.err(unknown_column(&v, &info.columns, &info.origin, cond.span.clone()));
                         }
                     }
+                    self.check_dims(&f, &node_spans(cond), info, &cond.span);
                 }
                 if let Type::Graphs(Some(dim)) = &xt.ty {
                     self.check_graph_condition(&f.used_vars(), *dim, &cond.span);
@@ -1094,6 +1095,25 @@ impl Checker {
                     "pass a table, or a value for every variable: {}",
                     vars.iter().map(|v| format!("{v}: ...")).collect::<Vec<_>>().join(", ")
                 )),
+            );
+        }
+    }
+
+    /// Reports a formula that combines the units of a table's columns inconsistently
+    /// (`unit-mismatch` at the offending operator). Columns without units are free.
+    fn check_dims(&mut self, f: &crate::formula::Formula, spans: &[Span], info: &TableInfo, whole: &Span) {
+        if info.dims.iter().all(|d| d.is_none()) {
+            return;
+        }
+        let var_dims: Vec<Option<sdl_units::Dim>> = f.vars.iter().map(|v| info.dim(v)).collect();
+        if let Err(e) = sdl_units::infer(f, &var_dims, sdl_units::ConstMode::Dimensionless, None) {
+            let span = spans.get(e.node).cloned().unwrap_or_else(|| whole.clone());
+            let used: Vec<String> =
+                f.used_vars().iter().filter_map(|v| info.dim(v).map(|d| format!("{v} [{d}]"))).collect();
+            self.err(
+                Diagnostic::new(Code::UnitMismatch, format!("units do not fit: {e}"), span)
+                    .with_label("here")
+                    .with_help(format!("the columns' units: {}", used.join(", "))),
             );
         }
     }

@@ -8,7 +8,7 @@ use crate::diag::{did_you_mean, Code, Diagnostic};
 use crate::domain::ModelSpec;
 use crate::formula::custom::OpScope;
 use crate::formula::{Formula, Op};
-use crate::syntax::ast::{BinOp, Expr, ExprKind, UnOp};
+use crate::syntax::ast::{BinOp, Expr, ExprKind, Span, UnOp};
 
 /// Converts a formula-literal expression. Identifiers are variables; calls are operators.
 pub fn to_formula(e: &Expr, ops: &OpScope) -> Result<Formula, Vec<Diagnostic>> {
@@ -43,6 +43,28 @@ pub fn to_model(lhs: &Expr, rhs: &Expr, ops: &OpScope) -> Result<ModelSpec, Vec<
     } else {
         Err(diags)
     }
+}
+
+/// The source span of each node of the formula [`to_formula`] builds from `e`, in node order
+/// (postfix, as `Formula::apply` lays them out), so a problem found at a node (a unit mismatch)
+/// points at the operator that causes it.
+pub fn node_spans(e: &Expr) -> Vec<Span> {
+    let mut out = Vec::new();
+    push_spans(e, &mut out);
+    out
+}
+
+fn push_spans(e: &Expr, out: &mut Vec<Span>) {
+    match &e.kind {
+        ExprKind::Unary(UnOp::Neg, a) if !matches!(a.kind, ExprKind::Num(_)) => push_spans(a, out),
+        ExprKind::Binary(_, a, b) => {
+            push_spans(a, out);
+            push_spans(b, out);
+        }
+        ExprKind::Call(_, args) => args.iter().for_each(|a| push_spans(&a.value, out)),
+        _ => {}
+    }
+    out.push(e.span.clone());
 }
 
 fn not_symbolic(e: &Expr, what: &str) -> Diagnostic {

@@ -279,10 +279,18 @@ impl Checker {
         match c.b {
             Builtin::Load => {
                 self.want_arg(c, 0, Type::Str, "`load` takes a path");
-                match c.lit(0) {
+                let t = match c.lit(0) {
                     Some(Lit::Str(path)) => self.table_from_file(path, c.arg_span(0)),
                     _ => Type::Table(None),
+                };
+                match c.given[1] {
+                    true => self.with_units_type(t, &c.args[1]),
+                    false => t,
                 }
+            }
+            Builtin::WithUnits => {
+                self.want_arg(c, 0, Type::Table(None), "`with_units` takes a table");
+                self.with_units_type(types[0].clone(), &c.args[1])
             }
             Builtin::Save => {
                 if !matches!(types[0], Type::Table(_) | Type::Graphs(_) | Type::Network { .. } | Type::Unknown) {
@@ -352,7 +360,10 @@ impl Checker {
                 self.want_arg(c, 1, Type::Str, "the column name is a string");
                 match &types[2] {
                     Type::List(_) | Type::Unknown => {}
-                    Type::Formula(v) => self.check_vars_in_table(v.as_ref(), &types[0], &c.arg_span(2)),
+                    Type::Formula(v) => {
+                        self.check_vars_in_table(v.as_ref(), &types[0], &c.arg_span(2));
+                        self.check_formula_dims(&c.args[2], &types[0]);
+                    }
                     other => self.err(mismatch(
                         &num_list,
                         other,
@@ -363,8 +374,12 @@ impl Checker {
                 match (&types[0], c.lit(1)) {
                     (Type::Table(Some(info)), Some(Lit::Str(col))) => {
                         let mut info = info.clone();
-                        if !info.columns.iter().any(|x| **x == **col) {
-                            info.columns.push(col.to_string());
+                        match info.columns.iter().position(|x| **x == **col) {
+                            Some(i) => info.dims[i] = None,
+                            None => {
+                                info.columns.push(col.to_string());
+                                info.dims.push(None);
+                            }
                         }
                         Type::Table(Some(info))
                     }
@@ -384,10 +399,8 @@ impl Checker {
                                 ));
                             }
                         }
-                        return Type::Table(Some(TableInfo {
-                            origin: "the table".into(),
-                            columns: fields.iter().map(|(n, _)| n.clone()).collect(),
-                        }));
+                        let columns = fields.iter().map(|(n, _)| n.clone()).collect();
+                        return Type::Table(Some(TableInfo::unitless("the table", columns)));
                     }
                     Type::Unknown => {}
                     other => self.err(mismatch(
@@ -422,6 +435,7 @@ impl Checker {
                 };
                 if c.given[1] {
                     self.check_vars_in_table(vars.as_ref(), &types[1], &c.arg_span(1));
+                    self.check_formula_dims(&c.args[0], &types[1]);
                     return match &types[1] {
                         Type::Table(_) | Type::Unknown => num_list,
                         other => {
@@ -530,9 +544,74 @@ impl Checker {
         }
     }
 
+    /// A formula literal evaluated on a table with units must combine them consistently.
+    fn check_formula_dims(&mut self, formula: &tree::Expr, table: &Type) {
+        if let (Kind::Lit(Lit::Formula(f, spans)), Type::Table(Some(info))) = (&formula.kind, table) {
+            self.check_dims(f, spans, info, &formula.span);
+        }
+    }
+
+    /// The type of a table once a record of units is applied: each unit string that is a literal
+    /// is read now (a `bad-unit` at its span), each column named must exist.
+    fn with_units_type(&mut self, table: Type, units: &tree::Expr) -> Type {
+        let Kind::Record(fields) = &units.kind else {
+            if !matches!(units.ty, Type::Record(_) | Type::Unknown) {
+                self.err(mismatch(
+                    &Type::Record(vec![]),
+                    &units.ty,
+                    units.span.clone(),
+                    "units are a record: {r: \"m\"}",
+                ));
+            }
+            return match table {
+                Type::Table(_) => Type::Table(None),
+                other => other,
+            };
+        };
+        let mut info = match &table {
+            Type::Table(Some(info)) => Some(info.clone()),
+            _ => None,
+        };
+        for (name, x) in fields {
+            let Kind::Lit(Lit::Str(text)) = &x.kind else {
+                if !x.ty.fits(&Type::Str) {
+                    self.err(mismatch(&Type::Str, &x.ty, x.span.clone(), "a unit is a string such as \"m/s\""));
+                }
+                if let Some(i) = info.as_mut().and_then(|i| i.columns.iter().position(|c| c == name).map(|p| (i, p))) {
+                    i.0.dims[i.1] = None;
+                }
+                continue;
+            };
+            let unit = match sdl_units::Unit::parse(text) {
+                Ok(u) => u,
+                Err(e) => {
+                    // The error's range is inside the string; the literal's span starts at its quote.
+                    let at = x.span.start + 1 + e.span.start..(x.span.start + 1 + e.span.end).min(x.span.end);
+                    self.err(
+                        Diagnostic::new(Code::BadUnit, format!("unit of `{name}`: {e}"), at)
+                            .with_label("not a unit")
+                            .with_help(crate::diag::unit_help(&e)),
+                    );
+                    continue;
+                }
+            };
+            if let Some(info) = info.as_mut() {
+                match info.columns.iter().position(|c| c == name) {
+                    Some(i) => info.dims[i] = Some(unit.dim),
+                    None => self.err(unknown_column(name, &info.columns, &info.origin, x.span.clone())),
+                }
+            }
+        }
+        match (table, info) {
+            (_, Some(info)) => Type::Table(Some(info)),
+            (Type::Table(_), None) => Type::Table(None),
+            (other, None) => other,
+        }
+    }
+
     fn table_from_file(&mut self, path: &str, span: Span) -> Type {
         match crate::data::read_header(std::path::Path::new(path)) {
-            Ok(Some(columns)) => Type::Table(Some(TableInfo { origin: path.to_string(), columns })),
+            Ok(Some((columns, dims))) => Type::Table(Some(TableInfo { origin: path.to_string(), columns, dims })),
             // A file that does not exist yet may be written by the program before it is read;
             // the executor reports it if it is still missing then.
             Ok(None) => Type::Table(None),

@@ -104,10 +104,9 @@ impl Checker {
                             _ => None,
                         };
                         match (dim, top) {
-                            (Some(d), Some(k)) => Type::Table(Some(TableInfo {
-                                origin: "the messages".into(),
-                                columns: message_columns(d, k),
-                            })),
+                            (Some(d), Some(k)) => {
+                                Type::Table(Some(TableInfo::unitless("the messages", message_columns(d, k))))
+                            }
                             _ => Type::Table(None),
                         }
                     }
@@ -115,7 +114,7 @@ impl Checker {
                         Some(d) => {
                             let mut columns = vec!["graph".to_string(), "node".to_string()];
                             columns.extend(["ax", "ay", "az"][..d.min(3)].iter().map(|s| s.to_string()));
-                            Type::Table(Some(TableInfo { origin: "the predictions".into(), columns }))
+                            Type::Table(Some(TableInfo::unitless("the predictions", columns)))
                         }
                         None => Type::Table(None),
                     },
