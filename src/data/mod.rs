@@ -250,7 +250,7 @@ fn io_diag(path: &Path, e: &std::io::Error) -> Diagnostic {
 
 /// Reads only the header of a CSV file, for the checker. `Ok(None)` when the file does not
 /// exist (it may be written before it is read).
-pub fn read_header(path: &Path) -> Result<Option<(Vec<String>, Vec<Option<Dim>>)>, Diagnostic> {
+pub fn read_header(path: &Path) -> Result<Option<Header>, Diagnostic> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -264,6 +264,9 @@ pub fn read_header(path: &Path) -> Result<Option<(Vec<String>, Vec<Option<Dim>>)
     let (names, units) = header_units(&header, &path.display().to_string())?;
     Ok(Some((names, units.iter().map(|u| u.map(|u| u.dim)).collect())))
 }
+
+/// A CSV header read on its own: the column names and each column's dimension.
+pub type Header = (Vec<String>, Vec<Option<Dim>>);
 
 /// Splits header fields into column names and units (`r [m]` -> `r`, metre); a unit that does
 /// not parse is a `bad-unit` diagnostic naming the column, with a suggestion for a near miss.
