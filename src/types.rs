@@ -10,6 +10,8 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Type {
     Num,
+    /// A number with a physical dimension (its value is held in SI): `3 [km]`, `phys.c`.
+    Quantity(sdl_units::Dim),
     Bool,
     Str,
     /// The value of `print`, `save`, an `if` without `else` whose condition was false.
@@ -79,6 +81,9 @@ impl Type {
         use Type::*;
         match (self, want) {
             (Unknown, _) | (_, Unknown) => true,
+            // Units are opt in: a plain number fits where a quantity is expected and back.
+            (Quantity(_), Num) | (Num, Quantity(_)) => true,
+            (Quantity(a), Quantity(b)) => a == b,
             (List(a), List(b)) => a.fits(b),
             (Formula(_), Formula(_)) => true,
             (Table(_), Table(_)) => true,
@@ -97,6 +102,9 @@ impl Type {
         use Type::*;
         match (self, other) {
             (Unknown, t) | (t, Unknown) => Some(t.clone()),
+            (Quantity(a), Quantity(b)) if a == b => Some(Quantity(*a)),
+            (Quantity(_), Quantity(_)) => None,
+            (Quantity(q), Num) | (Num, Quantity(q)) => Some(Quantity(*q)),
             (Formula(a), Formula(b)) => Some(Formula(if a == b { a.clone() } else { None })),
             (Table(a), Table(b)) => Some(Table(if a == b { a.clone() } else { None })),
             (GraphNet { hamiltonian: h, decl: a }, GraphNet { hamiltonian: k, decl: b }) if h == k => {
@@ -111,9 +119,18 @@ impl Type {
             }
             (Graphs(a), Graphs(b)) => Some(Graphs(if a == b { *a } else { None })),
             (List(a), List(b)) => a.join(b).map(|t| List(Box::new(t))),
-            (Num, Formula(_)) | (Formula(_), Num) => Some(Formula(None)),
+            (Num | Quantity(_), Formula(_)) | (Formula(_), Num | Quantity(_)) => Some(Formula(None)),
             (a, b) if a.fits(b) && b.fits(a) => Some(a.clone()),
             _ => None,
+        }
+    }
+
+    /// A number of dimension `d`: plain `num` when `d` is dimensionless.
+    pub fn quantity(d: sdl_units::Dim) -> Type {
+        if d.is_dimensionless() {
+            Type::Num
+        } else {
+            Type::Quantity(d)
         }
     }
 
@@ -217,6 +234,7 @@ impl fmt::Display for Type {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Type::Num => write!(f, "num"),
+            Type::Quantity(d) => write!(f, "num [{d}]"),
             Type::Bool => write!(f, "bool"),
             Type::Str => write!(f, "str"),
             Type::Nothing => write!(f, "nothing"),

@@ -112,13 +112,22 @@ fit(table({x: [1, 2], y: [2, 4]}), y ~ a * x) => const-fit
 fit(table({x: [1, 2], y: [2, 4]}), y ~ f(x)) => search-result
 simulate_nbody(\"spring\") => graphs(2-D)
 simulate_nbody(\"spring\", dim: 3).edges => table(graph, receiver, sender, x1, y1, z1, vx1, vy1, vz1, q1, m1, x2, y2, z2, vx2, vy2, vz2, q2, m2, dx, dy, dz, r, fx, fy, fz)
-phys.c => num
+phys.c => num [m/s]
 if true { 1 } else { 2 } => num
 if true { let a = 1; a + 1 } else { 0 } => num
 map([1, 2], sqrt) => list[num]
 default_ops => opset
 with_units(table({r: [1], v: [2]}), {r: \"km\", v: \"m/s\"}) => table(r [m], v [m/s])
-with_units(table({E: [1]}), {E: \"eV\"}) => table(E [kg*m^2/s^2])";
+with_units(table({E: [1]}), {E: \"eV\"}) => table(E [kg*m^2/s^2])
+3 [km] => num [m]
+2 [m] * 3 [m] => num [m^2]
+sqrt(4 [m^2]) => num [m]
+(2 [m/s]) ^ 2 => num [m^2/s^2]
+phys.G => num [m^3/(kg*s^2)]
+phys.G * 5.97e24 [kg] / (6.371e6 [m]) ^ 2 => num [m/s^2]
+phys.h / phys.hbar => num
+[1 [m], 2 [m]] => list[num [m]]
+1 [m] + 2 => num [m]";
 
 #[test]
 fn expressions_have_the_expected_types() {

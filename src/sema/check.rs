@@ -26,6 +26,7 @@ use std::rc::Rc;
 
 mod builtin_types;
 mod network_types;
+mod units;
 
 /// A user function as written, kept for per-call-site typing.
 #[derive(Clone, Debug)]
@@ -497,6 +498,9 @@ impl Checker {
     }
 
     fn index(&mut self, base: &ast::Expr, index: &ast::Expr) -> (Kind, Type) {
+        if let ExprKind::Num(v) = &base.kind {
+            return self.unit_literal(*v, index);
+        }
         let b = self.expr(base);
         let i = self.expr(index);
         if !i.ty.fits(&Type::Num) {
@@ -526,6 +530,7 @@ impl Checker {
         let t = match (op, &x.ty) {
             (_, Type::Unknown) => Type::Unknown,
             (UnOp::Neg, Type::Num) => Type::Num,
+            (UnOp::Neg, Type::Quantity(d)) => Type::Quantity(*d),
             (UnOp::Neg, Type::Formula(v)) => Type::Formula(v.clone()),
             (UnOp::Not, Type::Bool) => Type::Bool,
             (UnOp::Neg, other) => {
@@ -760,6 +765,14 @@ impl Checker {
                 BinOp::Eq | BinOp::Ne | BinOp::And | BinOp::Or => Bool,
                 _ => Unknown,
             };
+        }
+        if matches!(ta, Quantity(_)) || matches!(tb, Quantity(_)) {
+            if let Some(t) = self.quantity_binary(op, ta, tb, e) {
+                return t;
+            }
+            // With a formula, a quantity is a number.
+            let plain = |t: &crate::types::Type| if matches!(t, Quantity(_)) { Num } else { t.clone() };
+            return self.binary(op, &plain(ta), &plain(tb), e);
         }
         let result = match op {
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => match (ta, tb) {
@@ -1014,7 +1027,7 @@ impl Checker {
         for a in args {
             let x = self.expr(&a.value);
             match &x.ty {
-                Type::Num | Type::Unknown => {}
+                Type::Num | Type::Quantity(_) | Type::Unknown => {}
                 Type::Formula(v) => {
                     any_formula = true;
                     vars = union(vars.as_ref(), v.as_ref());
@@ -1028,7 +1041,11 @@ impl Checker {
             }
             xs.push(x);
         }
-        let t = if any_formula { Type::Formula(vars) } else { Type::Num };
+        let t = match (any_formula, self.quantity_op(name, &xs, span)) {
+            (true, _) => Type::Formula(vars),
+            (false, Some(t)) => t,
+            (false, None) => Type::Num,
+        };
         (xs, t)
     }
 
