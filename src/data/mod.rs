@@ -54,14 +54,19 @@ impl Table {
     }
 
     /// The table with column `name` given `unit`: its values converted to SI, its dimension set.
-    pub fn with_unit(&self, name: &str, unit: &Unit) -> Option<Table> {
+    /// `None` when there is no such column; `Some(Err(dim))` when the column already has units
+    /// (from its header or an earlier `with_units`): a unit is never given twice.
+    pub fn with_unit(&self, name: &str, unit: &Unit) -> Option<Result<Table, Dim>> {
         let i = self.names.iter().position(|n| n == name)?;
+        if let Some(d) = self.dims[i] {
+            return Some(Err(d));
+        }
         let mut t = self.clone();
         for v in &mut t.columns[i] {
             *v *= unit.scale;
         }
         t.dims[i] = Some(unit.dim);
-        Some(t)
+        Some(Ok(t))
     }
 
     pub fn n_rows(&self) -> usize {

@@ -54,3 +54,11 @@ pub fn unknown_variable(v: &str, seen: &[String], span: Span) -> Diagnostic {
         .with_label("in this formula")
         .with_help(help_suggesting(v, seen.iter().map(|s| s.as_str()), &format!("it sees {}", seen.join(", "))))
 }
+
+/// The message for a column given units twice (in its header and again, or twice in code).
+pub fn already_has_units(name: &str, had: sdl_units::Dim) -> String {
+    format!("column `{name}` already has units ({had})")
+}
+
+/// The help line for a column given units twice.
+pub const UNITS_ONCE: &str = "give each column's unit once: in the CSV header or with with_units, not both";

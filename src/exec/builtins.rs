@@ -504,9 +504,16 @@ fn with_units(c: &Ctx, t: &Table, units: &Value) -> Result<Value, Diagnostic> {
         let text = c.string(v)?;
         let unit = sdl_units::Unit::parse(&text)
             .map_err(|e| c.err(Code::BadUnit, format!("unit of `{name}`: {e}"), &crate::diag::unit_help(&e)))?;
-        t = t
-            .with_unit(name, &unit)
-            .ok_or_else(|| crate::domain::unknown_column(name, &t.names, &t.origin, c.span.clone()).in_source(c.src))?;
+        t = match t.with_unit(name, &unit) {
+            Some(Ok(t)) => t,
+            Some(Err(had)) => {
+                let message = crate::domain::columns::already_has_units(name, had);
+                return Err(c.err(Code::BadUnit, message, crate::domain::columns::UNITS_ONCE));
+            }
+            None => {
+                return Err(crate::domain::unknown_column(name, &t.names, &t.origin, c.span.clone()).in_source(c.src))
+            }
+        };
     }
     Ok(Value::Table(Rc::new(t)))
 }

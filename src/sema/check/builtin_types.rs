@@ -597,6 +597,15 @@ impl Checker {
             };
             if let Some(info) = info.as_mut() {
                 match info.columns.iter().position(|c| c == name) {
+                    Some(i) if info.dims[i].is_some() => self.err(
+                        Diagnostic::new(
+                            Code::BadUnit,
+                            crate::domain::columns::already_has_units(name, info.dims[i].unwrap_or(unit.dim)),
+                            x.span.clone(),
+                        )
+                        .with_label("given again here")
+                        .with_help(crate::domain::columns::UNITS_ONCE),
+                    ),
                     Some(i) => info.dims[i] = Some(unit.dim),
                     None => self.err(unknown_column(name, &info.columns, &info.origin, x.span.clone())),
                 }
