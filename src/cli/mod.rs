@@ -57,6 +57,10 @@ pub struct FitArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Ignore the units in the CSV header (values are still converted to SI): search without
+    /// the dimensional constraint.
+    #[arg(long)]
+    pub no_units: bool,
     /// Write the hall of fame to this CSV after every iteration.
     #[arg(long)]
     pub hof_csv: Option<PathBuf>,
@@ -141,10 +145,12 @@ pub fn fit(args: &FitArgs) -> u8 {
     let mut used = features.clone();
     used.push(args.target.clone());
     let columns = used.iter().map(|n| table.column(n).unwrap_or(&[]).to_vec()).collect();
-    let sub = match Table::new(used.clone(), columns, &table.origin) {
+    let mut sub = match Table::new(used.clone(), columns, &table.origin) {
         Ok(t) => t,
         Err(e) => return fail("bad-csv", e, "check the file"),
     };
+    // The header's units go with the columns (the language's fit then searches under them).
+    sub.dims = used.iter().map(|n| if args.no_units { None } else { table.dim(n) }).collect();
     let bad = sub.non_finite_rows();
     let sub = if bad.is_empty() {
         sub
