@@ -8,6 +8,7 @@
 //! thread count. Entry point: [`search`].
 
 pub mod bench;
+pub mod bench_units;
 pub mod crossover;
 pub mod evolve;
 pub mod export;
