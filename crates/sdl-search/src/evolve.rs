@@ -243,7 +243,12 @@ impl Island {
         let kind = Mutation::ALL[self.rng.weighted(&w)];
         let mut exprs = parent.exprs.clone();
         match kind {
-            Mutation::DoNothing => {}
+            Mutation::DoNothing => {
+                // An unscored parent may be an inconsistent initial placeholder.
+                if !parent_cost.is_finite() && !self.admission.admit(sh.units, &exprs) {
+                    return None;
+                }
+            }
             Mutation::Optimize => {
                 let mut child = parent.clone();
                 child.birth = self.pop.birth();

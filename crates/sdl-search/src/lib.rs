@@ -4,7 +4,9 @@
 //! with tournament selection, PySR's mutation set and weights, crossover, constant optimisation
 //! with the kernel's `fit_constants`, simplification, adaptive parsimony, optional annealing,
 //! migration between islands and from the hall of fame, and mini-batching. Every candidate it
-//! keeps obeys the problem's `OperatorSet`. Runs are reproducible bit for bit for a seed at any
+//! keeps obeys the problem's `OperatorSet` and, when `SearchOptions::units` gives dimensions, can
+//! have the target's dimension (see [`units`]): inconsistent candidates are rejected before they
+//! are evaluated. Runs are reproducible bit for bit for a seed at any
 //! thread count. Entry point: [`search`].
 
 pub mod bench;

@@ -15,7 +15,7 @@ use crate::migration::{island_bests, migrate};
 use crate::options::{OptionError, SearchOptions};
 use crate::population::Population;
 use crate::template::{Scorer, Template};
-use crate::units::{UnitGate, INIT_ATTEMPTS};
+use crate::units::{annotate, fill_consistent, UnitGate};
 use rayon::prelude::*;
 use sdl_formula::rng::Rng;
 use sdl_formula::Formula;
@@ -492,31 +492,4 @@ pub fn search(
         units_checked: islands.iter().map(|i| i.admission.checked).sum(),
         units_rejected: islands.iter().map(|i| i.admission.rejected).sum(),
     })
-}
-
-/// With units, fills every entry's `const_dims`.
-fn annotate(entries: &mut [HofEntry], gate: Option<&UnitGate>) {
-    if let Some(g) = gate {
-        for e in entries {
-            e.const_dims = g.const_dims(&e.formula);
-        }
-    }
-}
-
-/// Replaces an island's inconsistent initial members (warm-started ones included) with
-/// consistent random ones, drawn from the island's own generator; after [`INIT_ATTEMPTS`] tries
-/// the member stays as a placeholder that is never scored (its cost stays infinite).
-fn fill_consistent(isl: &mut Island, gate: &UnitGate, args: &[Vec<String>], o: &SearchOptions) {
-    for j in 0..isl.pop.members.len() {
-        if isl.admission.admit(Some(gate), &isl.pop.members[j].exprs) {
-            continue;
-        }
-        for _ in 0..INIT_ATTEMPTS {
-            let exprs = crate::population::random_exprs(args, &o.operators, &mut isl.rng);
-            if isl.admission.admit(Some(gate), &exprs) {
-                isl.pop.members[j] = PopMember::new(exprs, &o.operators, isl.pop.members[j].birth);
-                break;
-            }
-        }
-    }
 }

@@ -15,6 +15,10 @@
 //! Cost: a plain search's check allocates nothing once the checker's buffers have grown; a
 //! template's check allocates the composed formula.
 
+use crate::evolve::Island;
+use crate::hall_of_fame::HofEntry;
+use crate::member::PopMember;
+use crate::options::SearchOptions;
 use crate::template::Template;
 use sdl_formula::Formula;
 use sdl_units::{infer, ConstMode, Dim, DimChecker};
@@ -128,5 +132,32 @@ impl Admission {
             self.rejected += 1;
         }
         ok
+    }
+}
+
+/// With units, fills every entry's `const_dims`.
+pub(crate) fn annotate(entries: &mut [HofEntry], gate: Option<&UnitGate>) {
+    if let Some(g) = gate {
+        for e in entries {
+            e.const_dims = g.const_dims(&e.formula);
+        }
+    }
+}
+
+/// Replaces an island's inconsistent initial members (warm-started ones included) with
+/// consistent random ones, drawn from the island's own generator; after [`INIT_ATTEMPTS`] tries
+/// the member stays as a placeholder that is never scored (its cost stays infinite).
+pub(crate) fn fill_consistent(isl: &mut Island, gate: &UnitGate, args: &[Vec<String>], o: &SearchOptions) {
+    for j in 0..isl.pop.members.len() {
+        if isl.admission.admit(Some(gate), &isl.pop.members[j].exprs) {
+            continue;
+        }
+        for _ in 0..INIT_ATTEMPTS {
+            let exprs = crate::population::random_exprs(args, &o.operators, &mut isl.rng);
+            if isl.admission.admit(Some(gate), &exprs) {
+                isl.pop.members[j] = PopMember::new(exprs, &o.operators, isl.pop.members[j].birth);
+                break;
+            }
+        }
     }
 }

@@ -125,3 +125,14 @@ fn units_for_the_wrong_number_of_columns_are_named() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn with_no_consistent_law_nothing_is_evaluated_or_reported() {
+    // A force from a length and a time, with no dimensioned constant allowed: no law exists.
+    let (d, y) = data(&[("x", 1.0, 5.0), ("t", 1.0, 5.0)], 30, 8, &|v| v[0] / (v[1] * v[1]));
+    let u = Units { max_dimensioned_constants: 0, ..Units::new(vec![Some(dim("m")), Some(dim("s"))], dim("N")) };
+    let res = run(&Problem::plain(d, y), &SearchOptions { niterations: 3, units: Some(u), ..quick(9) });
+    assert!(res.hall_of_fame.is_empty(), "{:?}", res.hall_of_fame.first().map(|e| e.formula.to_string()));
+    assert_eq!(res.evals, 0);
+    assert_eq!(res.units_checked, res.units_rejected);
+}
