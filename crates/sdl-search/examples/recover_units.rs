@@ -2,8 +2,8 @@
 //! units (same seed, same time budget, 2 threads), counting a law as recovered when the best or
 //! most accurate law reaches R² ≥ 1 − 1e-8 on points outside the training ranges. Prints a table,
 //! the totals and every law recovered without units but lost with them.
-//! `cargo run --release -p sdl-search --example recover_units -- [--budget SECONDS] [filter]`
-//! (budget per law and per mode, default 15 s).
+//! `cargo run --release -p sdl-search --example recover_units -- [--budget SECONDS] [-v] [filter]`
+//! (budget per law and per mode, default 15 s; `-v` prints the most accurate law of each run).
 
 use sdl_formula::{Op, OperatorSet};
 use sdl_search::bench::{r2, sample};
@@ -49,9 +49,12 @@ fn run(law: &UnitLaw, units: bool, budget: f64) -> Result<(f64, SearchResult), S
 fn main() {
     let mut budget = 15.0;
     let mut filter = String::new();
+    let mut verbose = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        if a == "--budget" {
+        if a == "-v" {
+            verbose = true;
+        } else if a == "--budget" {
             budget = args.next().and_then(|s| s.parse().ok()).expect("--budget SECONDS");
         } else {
             filter = a;
@@ -89,6 +92,13 @@ fn main() {
             rate(&p),
             rate(&u),
         );
+        if verbose {
+            for (mode, r) in [("plain", &p), ("units", &u)] {
+                if let Some(e) = r.accuracy() {
+                    println!("    {mode}: {} (loss {:.3e}, const dims {:?})", e.formula, e.loss, e.const_dims);
+                }
+            }
+        }
     }
     println!("recovered without units: {plain_n}/{}", laws.len());
     println!("recovered with units:    {units_n}/{}", laws.len());
