@@ -10,19 +10,23 @@
 //! through [`Shared`], so islands can run on any threads in any order with identical results.
 
 use crate::crossover::crossover;
+use crate::frequencies::freq_of;
+pub use crate::frequencies::Frequencies;
 use crate::hall_of_fame::HallOfFame;
 use crate::member::{obeys, PopMember};
 use crate::mutate::{condition_weights, mutate, MutateCtx, Mutation};
 use crate::options::SearchOptions;
 use crate::population::Population;
 use crate::template::{Scorer, Scratch};
+use crate::units::{Admission, UnitGate};
 use sdl_formula::rng::Rng;
 use sdl_formula::Formula;
 use sdl_kernel::{fit_constants, Dataset, FitOptions};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// How many times a mutation is retried when it breaks the grammar before the parent is kept.
+/// How many times a mutation is retried when it breaks the grammar (or, with units, the
+/// target's dimension) before the parent is kept.
 pub const MAX_MUTATION_ATTEMPTS: usize = 10;
 
 /// Everything islands read but do not own.
@@ -37,65 +41,14 @@ pub(crate) struct Shared<'a> {
     pub deadline: Option<Instant>,
     /// Normalised complexity frequencies at the start of the iteration (adaptive parsimony).
     pub freq: &'a [f64],
+    /// Units as a hard constraint (`None`: no units, nothing is checked).
+    pub units: Option<&'a UnitGate>,
 }
 
 impl Shared<'_> {
     fn should_stop(&self) -> bool {
         self.stop.load(Ordering::Relaxed) || self.deadline.is_some_and(|d| Instant::now() >= d)
     }
-}
-
-/// Running counts of member complexities (PySR's `RunningSearchStatistics`), kept in a window
-/// so that old history fades.
-#[derive(Clone, Debug)]
-pub struct Frequencies {
-    counts: Vec<f64>,
-    /// `counts` divided by their sum.
-    pub normalized: Vec<f64>,
-}
-
-/// PySR's window size for the running frequencies.
-const WINDOW: f64 = 100_000.0;
-
-impl Frequencies {
-    /// Uniform start: every complexity counted once.
-    pub fn new(maxsize: u32) -> Frequencies {
-        let n = maxsize as usize + 1;
-        let mut f = Frequencies { counts: vec![1.0; n], normalized: vec![0.0; n] };
-        f.normalize();
-        f
-    }
-
-    /// Counts one member of complexity `c`.
-    pub fn add(&mut self, c: u32) {
-        if let Some(x) = self.counts.get_mut(c as usize) {
-            *x += 1.0;
-        }
-    }
-
-    /// Scales counts down so their sum stays within the window, then renormalises.
-    pub fn settle(&mut self) {
-        let total: f64 = self.counts.iter().sum();
-        if total > WINDOW {
-            let s = WINDOW / total;
-            for x in &mut self.counts {
-                *x *= s;
-            }
-        }
-        self.normalize();
-    }
-
-    fn normalize(&mut self) {
-        let total: f64 = self.counts.iter().sum();
-        for (n, c) in self.normalized.iter_mut().zip(&self.counts) {
-            *n = c / total;
-        }
-    }
-}
-
-/// Frequency of complexity `c` (sizes above `maxsize` count as very rare).
-fn freq_of(freq: &[f64], c: u32) -> f64 {
-    freq.get(c as usize).copied().unwrap_or(1e-6).max(1e-12)
 }
 
 /// One island.
@@ -110,6 +63,8 @@ pub(crate) struct Island {
     pub evals: f64,
     /// True when the iteration was cut short by the stop flag or the deadline.
     pub interrupted: bool,
+    /// The island's dimension checker and its counts (cumulative over the search).
+    pub admission: Admission,
     idx: Vec<usize>,
     ranked: Vec<(f64, usize)>,
     batch_rows: Vec<usize>,
@@ -126,6 +81,7 @@ impl Island {
             seen: HallOfFame::new(maxsize),
             evals: 0.0,
             interrupted: false,
+            admission: Admission::default(),
             idx: Vec::new(),
             ranked: Vec::new(),
             batch_rows: Vec::new(),
@@ -134,13 +90,17 @@ impl Island {
         }
     }
 
-    /// Scores every member on all rows and records them in `seen`.
+    /// Scores every member on all rows and records them in `seen`. With units, a member that
+    /// is not consistent (an initial placeholder) is left unscored with an infinite cost.
     pub fn score_all(&mut self, sh: &Shared) {
         for m in self.pop.members.iter_mut() {
+            if sh.units.is_some() && !self.admission.admit(sh.units, &m.exprs) {
+                continue;
+            }
             sh.scorer.score(m, sh.data, sh.target, sh.weights, &mut self.scratch);
+            self.evals += 1.0;
             self.seen.offer(m);
         }
-        self.evals += self.pop.members.len() as f64;
     }
 
     /// One iteration: `ncycles_per_iteration` cycles of regularised evolution, then
@@ -178,6 +138,9 @@ impl Island {
                     let (ea, eb) = (self.pop.members[a].exprs.clone(), self.pop.members[b].exprs.clone());
                     if let Some((xa, xb)) = crossover(&ea, &eb, &o.operators, &mut self.rng) {
                         for exprs in [xa, xb] {
+                            if !self.admission.admit(sh.units, &exprs) {
+                                continue;
+                            }
                             let birth = self.pop.birth();
                             let mut child = PopMember::new(exprs, &o.operators, birth);
                             self.score_on(&mut child, sh, &view);
@@ -280,7 +243,12 @@ impl Island {
         let kind = Mutation::ALL[self.rng.weighted(&w)];
         let mut exprs = parent.exprs.clone();
         match kind {
-            Mutation::DoNothing => {}
+            Mutation::DoNothing => {
+                // An unscored parent may be an inconsistent initial placeholder.
+                if !parent_cost.is_finite() && !self.admission.admit(sh.units, &exprs) {
+                    return None;
+                }
+            }
             Mutation::Optimize => {
                 let mut child = parent.clone();
                 child.birth = self.pop.birth();
@@ -290,7 +258,7 @@ impl Island {
             Mutation::Simplify => {
                 let s = simplify_expr(&exprs[k], &sh.args[k]);
                 exprs[k] = s;
-                if !obeys(&exprs, opset) {
+                if !obeys(&exprs, opset) || !self.admission.admit(sh.units, &exprs) {
                     return None;
                 }
             }
@@ -305,7 +273,7 @@ impl Island {
                 for _ in 0..MAX_MUTATION_ATTEMPTS {
                     if let Some(g) = mutate(kind, &parent.exprs[k], &ctx, &mut self.rng) {
                         exprs[k] = g;
-                        if obeys(&exprs, opset) {
+                        if obeys(&exprs, opset) && self.admission.admit(sh.units, &exprs) {
                             ok = true;
                             break;
                         }
@@ -346,6 +314,10 @@ impl Island {
         if m.n_consts() == 0 {
             return;
         }
+        // An unscored member may be an inconsistent initial placeholder: never fit it.
+        if !m.loss.is_finite() && !self.admission.admit(sh.units, &m.exprs) {
+            return;
+        }
         let o = sh.opts;
         let fo = FitOptions {
             method: o.optimizer_algorithm.clone(),
@@ -374,6 +346,10 @@ impl Island {
         };
         // Each optimiser iteration costs about one evaluation plus its gradient.
         self.evals += v.frac * (iters as f64 + 1.0);
+        // New constant values can break a dimension (`x^c` needs a rational `c`).
+        if !self.admission.admit(sh.units, &cand) {
+            return;
+        }
         let loss = sh.scorer.loss_of(&cand, v.data, v.target, v.weights, &mut self.scratch);
         if loss < m.loss || !m.loss.is_finite() && loss.is_finite() {
             m.exprs = cand;
@@ -392,13 +368,16 @@ impl Island {
             let mut changed = false;
             if improve && o.should_simplify {
                 let s: Vec<Formula> = m.exprs.iter().zip(sh.args).map(|(e, a)| simplify_expr(e, a)).collect();
-                if s != m.exprs && obeys(&s, &o.operators) {
+                if s != m.exprs && obeys(&s, &o.operators) && self.admission.admit(sh.units, &s) {
                     m.exprs = s;
                     m.refresh_complexity(&o.operators);
                     changed = true;
                 }
             }
-            if changed || batching {
+            // A member scored before (finite loss) was admitted; an unscored one is checked
+            // (an initial placeholder with units must never be evaluated).
+            let admitted = changed || m.loss.is_finite() || self.admission.admit(sh.units, &m.exprs);
+            if (changed || batching) && admitted {
                 self.score_on(&mut m, sh, &full);
             }
             if improve && o.should_optimize_constants && self.rng.chance(o.optimizer_probability) {
@@ -476,6 +455,7 @@ mod tests {
             stop: &stop,
             deadline: None,
             freq: &freq.normalized,
+            units: None,
         };
         let mut rng = Rng::new(1);
         let pop = Population::random(opts.population_size, &args, &set, &mut rng);

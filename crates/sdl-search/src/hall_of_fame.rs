@@ -94,6 +94,7 @@ impl HallOfFame {
                 formula,
                 functions,
                 exprs: m.exprs.clone(),
+                const_dims: Vec::new(),
             });
         }
         out
@@ -121,6 +122,9 @@ pub struct HofEntry {
     pub functions: Vec<(String, Formula)>,
     /// The evolved expressions, one per template function (used for warm starts).
     pub exprs: Vec<Formula>,
+    /// With units: per constant of `formula`, the dimension it must carry (`None`: free, any
+    /// dimension fits). Empty when the search had no units.
+    pub const_dims: Vec<Option<sdl_units::Dim>>,
 }
 
 /// The Pareto front of `entries` (sorted by complexity): strictly improving loss.

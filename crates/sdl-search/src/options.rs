@@ -3,6 +3,7 @@
 //! translations. [`SearchOptions::validate`] returns every problem at once rather than the first,
 //! because a user fixing options one error per run wastes whole searches.
 
+use crate::units::Units;
 use sdl_formula::OperatorSet;
 use sdl_kernel::{Loss, Method};
 use std::fmt;
@@ -147,6 +148,9 @@ pub struct SearchOptions {
     pub hof_csv: Option<PathBuf>,
     /// Seed the populations from a hall-of-fame CSV written by an earlier run.
     pub warm_start: Option<PathBuf>,
+    /// Units as a hard constraint (none): with them, only laws whose dimension can equal the
+    /// target's are kept (see [`crate::units`]).
+    pub units: Option<Units>,
 }
 
 impl Default for SearchOptions {
@@ -189,6 +193,7 @@ impl Default for SearchOptions {
             loss_threshold: None,
             hof_csv: None,
             warm_start: None,
+            units: None,
         }
     }
 }

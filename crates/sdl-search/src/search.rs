@@ -15,6 +15,7 @@ use crate::migration::{island_bests, migrate};
 use crate::options::{OptionError, SearchOptions};
 use crate::population::Population;
 use crate::template::{Scorer, Template};
+use crate::units::{annotate, fill_consistent, UnitGate};
 use rayon::prelude::*;
 use sdl_formula::rng::Rng;
 use sdl_formula::Formula;
@@ -165,6 +166,10 @@ pub struct SearchResult {
     /// Loss of predicting the mean target (floored at 0.01, as PySR does): the scale that says
     /// which losses are numerically zero.
     pub baseline_loss: f64,
+    /// With units: candidates checked for dimensional consistency (0 without units).
+    pub units_checked: u64,
+    /// With units: candidates rejected as inconsistent, never evaluated (0 without units).
+    pub units_rejected: u64,
 }
 
 impl SearchResult {
@@ -271,6 +276,12 @@ pub(crate) fn check_problem(p: &Problem, o: &SearchOptions) -> Result<Vec<Vec<St
             ),
         });
     }
+    if let Some(u) = &o.units {
+        if u.features.len() != names.len() {
+            let message = format!("{} feature dimensions for {} columns", u.features.len(), names.len());
+            return Err(SearchError::InvalidOptions(vec![OptionError { field: "units", message }]));
+        }
+    }
     if set.all_ops().next().is_none() && t.functions.iter().all(|f| f.args.is_empty()) {
         return Err(SearchError::CannotExpress { reason: "no operators and no variables".into() });
     }
@@ -327,10 +338,15 @@ pub fn search(
     let mut scorer = Scorer::new(&problem.template, &names, o.loss.clone(), o.parsimony);
     let weights = problem.weights.as_deref();
     scorer.set_baseline(&problem.target, weights);
-    let warm = match &o.warm_start {
+    let gate = o.units.as_ref().map(|u| UnitGate::new(u, &problem.template, &names));
+    let mut warm = match &o.warm_start {
         Some(path) => load_warm_start(path, &problem.template, o)?,
         None => Vec::new(),
     };
+    if let Some(g) = &gate {
+        let mut checker = sdl_units::DimChecker::new();
+        warm.retain(|exprs| g.consistent(exprs, &mut checker));
+    }
     let deadline = o.timeout.map(|t| start + t);
     let maxsize = o.operators.maxsize;
     let root = Rng::new(o.seed);
@@ -343,7 +359,11 @@ pub fn search(
                 let src = &warm[(j + i) % warm.len()];
                 pop.members[j] = PopMember::new(src.clone(), &o.operators, pop.members[j].birth);
             }
-            Island::new(pop, rng, maxsize)
+            let mut isl = Island::new(pop, rng, maxsize);
+            if let Some(g) = &gate {
+                fill_consistent(&mut isl, g, &args, o);
+            }
+            isl
         })
         .collect();
     let mut freq = Frequencies::new(maxsize);
@@ -363,6 +383,7 @@ pub fn search(
             stop,
             deadline,
             freq: &freq.normalized,
+            units: gate.as_ref(),
         };
         islands.par_iter_mut().for_each(|isl| isl.score_all(&sh));
     }
@@ -392,6 +413,7 @@ pub fn search(
                 stop,
                 deadline,
                 freq: &freq.normalized,
+                units: gate.as_ref(),
             };
             islands.par_iter_mut().for_each(|isl| isl.iterate(&sh));
         }
@@ -426,7 +448,8 @@ pub fn search(
                 migrate(&mut islands, &front, o.fraction_replaced_hof);
             }
         }
-        let entries = hof.entries(&problem.template, &names);
+        let mut entries = hof.entries(&problem.template, &names);
+        annotate(&mut entries, gate.as_ref());
         if let Some(path) = &o.hof_csv {
             if let Err(e) = hall_of_fame::write_csv(path, &entries, &problem.template) {
                 warnings.push(format!("could not write {}: {e}", path.display()));
@@ -454,7 +477,8 @@ pub fn search(
             break;
         }
     }
-    let hall_of_fame = hof.entries(&problem.template, &names);
+    let mut hall_of_fame = hof.entries(&problem.template, &names);
+    annotate(&mut hall_of_fame, gate.as_ref());
     Ok(SearchResult {
         hall_of_fame,
         template: problem.template.clone(),
@@ -465,5 +489,7 @@ pub fn search(
         stop_reason: reason,
         warnings,
         baseline_loss: scorer.baseline,
+        units_checked: islands.iter().map(|i| i.admission.checked).sum(),
+        units_rejected: islands.iter().map(|i| i.admission.rejected).sum(),
     })
 }

@@ -1,0 +1,106 @@
+//! The dimensioned recovery benchmark: every law of `bench_units` searched without and with
+//! units (same seed, same time budget, 2 threads), counting a law as recovered when the best or
+//! most accurate law reaches R² ≥ 1 − 1e-8 on points outside the training ranges. Prints a table,
+//! the totals and every law recovered without units but lost with them.
+//! `cargo run --release -p sdl-search --example recover_units -- [--budget SECONDS] [-v] [filter]`
+//! (budget per law and per mode, default 15 s; `-v` prints the most accurate law of each run).
+
+use sdl_formula::{Op, OperatorSet};
+use sdl_search::bench::{r2, sample};
+use sdl_search::bench_units::{unit_laws, UnitLaw};
+use sdl_search::{search, Problem, SearchOptions, SearchResult};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+/// One run: (R² on the extrapolation points, the result).
+fn run(law: &UnitLaw, units: bool, budget: f64) -> Result<(f64, SearchResult), String> {
+    let (d, y) = sample(&law.law, 500, 1, false)?;
+    let (td, ty) = sample(&law.law, 500, 2, true)?;
+    let ops = |names: &[&str]| names.iter().filter_map(|n| Op::from_name(n)).collect::<Vec<_>>();
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
+    let var = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / y.len() as f64;
+    let o = SearchOptions {
+        operators: OperatorSet {
+            binary: ops(law.law.binary),
+            unary: ops(law.law.unary),
+            maxsize: 25,
+            ..OperatorSet::default()
+        },
+        populations: 8,
+        ncycles_per_iteration: 100,
+        niterations: 100_000,
+        timeout: Some(Duration::from_secs_f64(budget)),
+        // Relative: the targets' scales span 1e-34 to 1e9.
+        loss_threshold: Some(var * 1e-24),
+        seed: 1,
+        units: if units { Some(law.units()?) } else { None },
+        ..SearchOptions::default()
+    };
+    let stop = AtomicBool::new(false);
+    let res = search(&Problem::plain(d, y), &o, &|_| {}, &stop).map_err(|e| e.to_string())?;
+    let best = [res.accuracy(), res.best()]
+        .into_iter()
+        .flatten()
+        .map(|e| r2(&sdl_kernel::eval(&e.formula, &td).0, &ty))
+        .fold(f64::NEG_INFINITY, f64::max);
+    Ok((best, res))
+}
+
+fn main() {
+    let mut budget = 15.0;
+    let mut filter = String::new();
+    let mut verbose = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "-v" {
+            verbose = true;
+        } else if a == "--budget" {
+            budget = args.next().and_then(|s| s.parse().ok()).expect("--budget SECONDS");
+        } else {
+            filter = a;
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("a 2-thread pool");
+    let laws: Vec<UnitLaw> = unit_laws().into_iter().filter(|l| l.law.name.contains(&filter)).collect();
+    println!("budget {budget} s per law and mode, 2 threads, seed 1; recovered = R2 >= 1 - 1e-8 outside training");
+    println!(
+        "{:<26} {:<17} {:>4} {:>8} {:>8} {:>9} {:>11} {:>11}",
+        "law", "field", "vars", "plain", "units", "rejected", "evals/s", "evals/s u"
+    );
+    let (mut plain_n, mut units_n, mut lost) = (0, 0, Vec::new());
+    for law in &laws {
+        let out = pool.install(|| (run(law, false, budget), run(law, true, budget)));
+        let (Ok((r_plain, p)), Ok((r_units, u))) = out else {
+            println!("{:<26} error: {:?}", law.law.name, out.0.err().or(out.1.err()));
+            continue;
+        };
+        let (ok_p, ok_u) = (r_plain >= 1.0 - 1e-8, r_units >= 1.0 - 1e-8);
+        plain_n += ok_p as usize;
+        units_n += ok_u as usize;
+        if ok_p && !ok_u {
+            lost.push(law.law.name);
+        }
+        let rate = |r: &SearchResult| r.evals as f64 / r.elapsed.as_secs_f64().max(1e-9);
+        println!(
+            "{:<26} {:<17} {:>4} {:>8} {:>8} {:>8.1}% {:>11.0} {:>11.0}",
+            law.law.name,
+            law.field,
+            law.law.vars.len(),
+            if ok_p { "yes" } else { "no" },
+            if ok_u { "yes" } else { "no" },
+            100.0 * u.units_rejected as f64 / u.units_checked.max(1) as f64,
+            rate(&p),
+            rate(&u),
+        );
+        if verbose {
+            for (mode, r) in [("plain", &p), ("units", &u)] {
+                if let Some(e) = r.accuracy() {
+                    println!("    {mode}: {} (loss {:.3e}, const dims {:?})", e.formula, e.loss, e.const_dims);
+                }
+            }
+        }
+    }
+    println!("recovered without units: {plain_n}/{}", laws.len());
+    println!("recovered with units:    {units_n}/{}", laws.len());
+    println!("recovered without units but lost with units: {lost:?}");
+}
