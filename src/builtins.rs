@@ -123,6 +123,13 @@ pub const FIT_OPTIONS: &[OptSpec] = &[
     OptSpec { name: "restarts", ty: "num", doc: "restarts of constant fitting from perturbed starts" },
     OptSpec { name: "progress", ty: "bool", doc: "show a progress line" },
     OptSpec { name: "params", ty: "record", doc: "starting values of free constants: {a: 1, b: 0.5}" },
+    OptSpec { name: "units", ty: "bool", doc: "search under the columns' units when they have them (default true)" },
+    OptSpec { name: "target_units", ty: "str", doc: "the target's unit when its column has none, e.g. \"N\"" },
+    OptSpec {
+        name: "max_dimensioned_constants",
+        ty: "num",
+        doc: "how many constants of a law may carry a dimension under units (default 2)",
+    },
 ];
 
 /// Named options of `train` and `refit`.

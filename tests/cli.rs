@@ -218,3 +218,24 @@ fn bench_eval_prints_one_line_per_engine() {
     }
     assert!(stdout.lines().last().unwrap().starts_with("fastest="), "{stdout}");
 }
+
+#[test]
+fn fit_picks_units_up_from_the_header() {
+    let csv = "tests/golden/data/speed_units.csv";
+    let args = ["fit", csv, "--target", "v", "--niterations", "10", "--seed", "1", "--threads", "1", "--json"];
+    let out = sdl(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(json["units_checked"], true, "{json}");
+    assert_eq!(json["best"], "x / t", "{json}");
+    // The lone constant of the simplest law must be a speed.
+    let first = &json["pareto"][0];
+    assert_eq!(first["constant_units"][0], "m/s", "{json}");
+    let mut plain = args.to_vec();
+    plain.push("--no-units");
+    let json: serde_json::Value = serde_json::from_slice(&sdl(&plain).stdout).expect("one JSON object");
+    assert_eq!(json["units_checked"], false, "{json}");
+    let bad = sdl(&["fit", "tests/golden/data/bad_unit_header.csv", "--target", "x"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("bad-unit") && text(&bad.stderr).contains("meter"), "{}", text(&bad.stderr));
+}

@@ -182,6 +182,7 @@ pub fn fit(args: &FitArgs) -> u8 {
     };
     // The language's `fit` writes its notes (an interrupted search) to the program's output:
     // here stderr, so that stdout holds only the result (one JSON object with --json).
+    let sub_has_units = sub.dim(&args.target).is_some() && sub.has_units();
     let mut vm = Vm::new(Box::new(std::io::stderr()));
     let value =
         crate::exec::fit::fit(&mut vm, Value::Table(Rc::new(sub)), Value::Model(Rc::new(model)), options, &(0..0), 0);
@@ -190,7 +191,7 @@ pub fn fit(args: &FitArgs) -> u8 {
         Ok(None) => return fail("fit-failed", "the fit gave no search result".into(), "report this as a bug"),
         Err(d) => return fail(d.code.name(), d.message.clone(), d.help.as_deref().unwrap_or("")),
     };
-    print_outcome(&outcome.result, args.json)
+    print_outcome(&outcome.result, args.json, sub_has_units)
 }
 
 /// The options of `sdl fit` as the language's `fit` takes them (named values); only those given
@@ -251,7 +252,7 @@ fn fit_options(args: &FitArgs) -> Result<Vec<(String, Value)>, u8> {
 
 /// Prints a search result as `sdl fit` always has: the Pareto front as a table and the best
 /// formula, or one JSON object. Returns the exit status.
-fn print_outcome(r: &search::SearchResult, json: bool) -> u8 {
+fn print_outcome(r: &search::SearchResult, json: bool, units: bool) -> u8 {
     let Some(best) = r.best() else { return fail("fit-failed", "no formula found".into(), "allow more iterations") };
     if json {
         let pareto: Vec<serde_json::Value> = r
@@ -263,10 +264,14 @@ fn print_outcome(r: &search::SearchResult, json: bool) -> u8 {
                     "loss": e.loss,
                     "score": e.score,
                     "equation": crate::formula::to_sympy(&e.formula),
+                    // With units: every entry passed the dimension check; each constant's units
+                    // (null where it is dimensionless or free).
+                    "constant_units": e.const_dims.iter().map(|d| d.map(|d| d.to_string())).collect::<Vec<_>>(),
                 })
             })
             .collect();
         let out = serde_json::json!({
+            "units_checked": units,
             "best": crate::formula::to_sympy(&best.formula),
             "loss": best.loss,
             "complexity": best.complexity,
@@ -277,7 +282,8 @@ fn print_outcome(r: &search::SearchResult, json: bool) -> u8 {
     } else {
         println!("{:>10}  {:>12}  {:>10}  formula", "complexity", "loss", "score");
         for e in r.pareto() {
-            println!("{:>10}  {:>12.6e}  {:>10.4}  {}", e.complexity, e.loss, e.score, e.formula);
+            let units = crate::exec::fit::constant_units(&e.formula, &e.const_dims);
+            println!("{:>10}  {:>12.6e}  {:>10.4}  {}{units}", e.complexity, e.loss, e.score, e.formula);
         }
         println!("best: {}", best.formula);
     }

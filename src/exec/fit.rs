@@ -12,7 +12,7 @@ use crate::diag::{Code, Diagnostic, SourceId};
 use crate::domain::{classify_names, ModelSpec};
 use crate::formula::{Formula, OperatorSet};
 use crate::kernel::{Dataset, FitOptions, Loss, Method};
-use crate::search::{ExportFormat, SearchOptions, SearchResult, Template, TemplateFn};
+use crate::search::{ExportFormat, SearchOptions, SearchResult, Template, TemplateFn, Units};
 use crate::syntax::ast::Span;
 use std::io::Write;
 use std::rc::Rc;
@@ -38,6 +38,23 @@ pub struct ConstFitOutcome {
     pub converged: bool,
 }
 
+/// `   [2.5: m/s, 0.1: 1/s]`: the units each constant must carry, when the search had units.
+pub fn constant_units(f: &Formula, dims: &[Option<sdl_units::Dim>]) -> String {
+    let parts: Vec<String> = f
+        .consts
+        .iter()
+        .zip(dims)
+        .filter_map(|(c, d)| {
+            d.filter(|d| !d.is_dimensionless()).map(|d| format!("{}: {d}", crate::data::format_num(*c)))
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("   [{}]", parts.join(", "))
+    }
+}
+
 fn formula_value(f: &Formula) -> Value {
     Value::Formula(Rc::new(f.clone()))
 }
@@ -49,7 +66,14 @@ impl SearchOutcome {
         let mut out = format!("{:>10}  {:>12}  {:>10}  formula\n", "complexity", "loss", "score");
         for e in self.result.pareto() {
             let mark = if Some(e.complexity) == best { "  <- best" } else { "" };
-            out.push_str(&format!("{:>10}  {:>12.6e}  {:>10.4}  {}{mark}\n", e.complexity, e.loss, e.score, e.formula));
+            out.push_str(&format!(
+                "{:>10}  {:>12.6e}  {:>10.4}  {}{}{mark}\n",
+                e.complexity,
+                e.loss,
+                e.score,
+                e.formula,
+                constant_units(&e.formula, &e.const_dims)
+            ));
         }
         if self.result.stopped_early {
             out.push_str(&format!("(stopped early: {:?})\n", self.result.stop_reason));
@@ -270,7 +294,8 @@ pub fn fit(
     let data = Dataset::new(table.names.clone(), table.columns.clone())
         .map_err(|e| runtime_error(Code::BadArgument, e.to_string(), span, src, "check the table"))?;
     if spec.is_search() {
-        search(vm, &spec, &params, data, target, weights, &opts)
+        let units = search_units(&table, &spec.target, &opts)?;
+        search(vm, &spec, &params, data, target, weights, &opts, units)
     } else {
         let fitted = const_fit(&spec, &params, &data, &target, weights.as_deref(), &opts)?;
         Ok(Value::ConstFit(Rc::new(with_param_dims(fitted, &table, &spec.target))))
@@ -443,6 +468,34 @@ fn search_options(opts: &Opts) -> Result<(SearchOptions, usize), Diagnostic> {
     Ok((o, threads))
 }
 
+/// The units the search must respect: the table's column dimensions and the target's (from its
+/// column or `target_units:`), unless `units: false` or nothing has units.
+fn search_units(table: &Table, target: &str, opts: &Opts) -> Result<Option<Units>, Diagnostic> {
+    if opts.flag("units") == Some(false) {
+        return Ok(None);
+    }
+    let target_dim = match opts.string("target_units") {
+        Some(text) => Some(
+            sdl_units::Unit::parse(&text)
+                .map_err(|e| opts.err(format!("target_units: {e}"), &crate::diag::unit_help(&e)))?
+                .dim,
+        ),
+        None => table.dim(target),
+    };
+    let Some(target_dim) = target_dim else { return Ok(None) };
+    let features: Vec<Option<sdl_units::Dim>> =
+        table.names.iter().zip(&table.dims).map(|(n, d)| if n == target { None } else { *d }).collect();
+    if features.iter().all(|d| d.is_none()) {
+        return Ok(None);
+    }
+    let mut units = Units::new(features, target_dim);
+    if let Some(k) = opts.count("max_dimensioned_constants", 0)? {
+        units.max_dimensioned_constants = k;
+    }
+    Ok(Some(units))
+}
+
+#[allow(clippy::too_many_arguments)] // the pieces of one fit, all needed by the search
 fn search(
     vm: &mut Vm,
     spec: &ModelSpec,
@@ -451,6 +504,7 @@ fn search(
     target: Vec<f64>,
     weights: Option<Vec<f64>>,
     opts: &Opts,
+    units: Option<Units>,
 ) -> Result<Value, Diagnostic> {
     if let Some(p) = params.first() {
         return Err(runtime_error(
@@ -461,7 +515,8 @@ fn search(
             "in a search the constants are found inside the unknown functions; remove the free constant",
         ));
     }
-    let (options, threads) = search_options(opts)?;
+    let (mut options, threads) = search_options(opts)?;
+    options.units = units;
     let template = Template {
         outer: spec.outer.clone(),
         functions: spec
