@@ -33,6 +33,7 @@ fn library_crates_know_nothing_of_the_language() {
     let layers = [
         ("sdl-formula", vec!["sdl-kernel", "sdl-search", "sdl-train", "burn"]),
         ("sdl-kernel", vec!["sdl-search", "sdl-train", "burn"]),
+        // The search may use sdl-units (units as a hard constraint), never the trainer or burn.
         ("sdl-search", vec!["sdl-train", "burn"]),
         ("sdl-sim", vec!["sdl-kernel", "sdl-search", "sdl-train", "burn"]),
         // The trainer lowers formulas (sdl-formula) and reads simulations (sdl-sim), nothing else.

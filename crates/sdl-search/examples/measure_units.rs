@@ -1,7 +1,8 @@
 //! What units cost and save in the search: a few dimensioned laws, each searched for a fixed
 //! number of iterations (same seed, 2 threads) without and with units; prints, from the same
 //! runs, the fraction of candidates rejected by the dimension check (never evaluated), the
-//! evaluations per second and the candidates (evaluated or rejected) per second.
+//! evaluations per second and the candidates (evaluated or rejected) per second; then the cost of
+//! one dimension check alone, timed over the final hall of fame's laws.
 //! `cargo run --release -p sdl-search --example measure_units -- [iterations]`
 
 use sdl_formula::{Op, OperatorSet};
@@ -16,8 +17,8 @@ fn main() {
     let names = ["gravitation", "ideal_gas", "kinetic_energy", "coulomb", "pendulum_period", "damped_oscillator"];
     println!("{iterations} iterations, 8 islands x 27, 100 cycles, seed 1, 2 threads");
     println!(
-        "{:<18} {:>9} {:>12} {:>12} {:>7} {:>13} {:>13}",
-        "law", "rejected", "evals/s", "evals/s u", "ratio", "cand/s", "cand/s u"
+        "{:<18} {:>9} {:>12} {:>12} {:>7} {:>13} {:>13} {:>10}",
+        "law", "rejected", "evals/s", "evals/s u", "ratio", "cand/s", "cand/s u", "ns/check"
     );
     for law in unit_laws().into_iter().filter(|l| names.contains(&l.law.name)) {
         let (d, y) = sample(&law.law, 500, 1, false).expect("benchmark laws sample");
@@ -45,15 +46,28 @@ fn main() {
         let (ep, eu) = (p.evals as f64 / secs(&p), u.evals as f64 / secs(&u));
         // Candidates made: evaluations plus those rejected before evaluation.
         let (cp, cu) = (ep, (u.evals + u.units_rejected) as f64 / secs(&u));
+        let units = law.units().expect("units parse");
+        let mut checker = sdl_units::DimChecker::new();
+        let t = std::time::Instant::now();
+        let mut n = 0u64;
+        for _ in 0..2000 {
+            for e in &u.hall_of_fame {
+                n += checker.consistent(&e.formula, &units.features, units.target, units.max_dimensioned_constants)
+                    as u64;
+            }
+        }
+        let ns = t.elapsed().as_nanos() as f64 / (2000 * u.hall_of_fame.len().max(1)) as f64;
+        assert!(n > 0);
         println!(
-            "{:<18} {:>8.1}% {:>12.0} {:>12.0} {:>7.2} {:>13.0} {:>13.0}",
+            "{:<18} {:>8.1}% {:>12.0} {:>12.0} {:>7.2} {:>13.0} {:>13.0} {:>10.0}",
             law.law.name,
             100.0 * u.units_rejected as f64 / u.units_checked.max(1) as f64,
             ep,
             eu,
             eu / ep,
             cp,
-            cu
+            cu,
+            ns
         );
     }
 }

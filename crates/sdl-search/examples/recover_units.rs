@@ -95,7 +95,9 @@ fn main() {
         if verbose {
             for (mode, r) in [("plain", &p), ("units", &u)] {
                 if let Some(e) = r.accuracy() {
-                    println!("    {mode}: {} (loss {:.3e}, const dims {:?})", e.formula, e.loss, e.const_dims);
+                    let dims: Vec<String> =
+                        e.const_dims.iter().map(|d| d.map_or("free".into(), |d| format!("[{d}]"))).collect();
+                    println!("    {mode}: {} (loss {:.3e}, constants' dimensions {dims:?})", e.formula, e.loss);
                 }
             }
         }
