@@ -5,7 +5,6 @@
 //! one dimension check alone, timed over the final hall of fame's laws.
 //! `cargo run --release -p sdl-search --example measure_units -- [iterations]`
 
-use sdl_formula::{Op, OperatorSet};
 use sdl_search::bench::sample;
 use sdl_search::bench_units::unit_laws;
 use sdl_search::{search, Problem, SearchOptions};
@@ -22,20 +21,7 @@ fn main() {
     );
     for law in unit_laws().into_iter().filter(|l| names.contains(&l.law.name)) {
         let (d, y) = sample(&law.law, 500, 1, false).expect("benchmark laws sample");
-        let ops = |n: &[&str]| n.iter().filter_map(|s| Op::from_name(s)).collect::<Vec<_>>();
-        let base = SearchOptions {
-            operators: OperatorSet {
-                binary: ops(law.law.binary),
-                unary: ops(law.law.unary),
-                maxsize: 25,
-                ..OperatorSet::default()
-            },
-            populations: 8,
-            ncycles_per_iteration: 100,
-            niterations: iterations,
-            seed: 1,
-            ..SearchOptions::default()
-        };
+        let base = SearchOptions { niterations: iterations, ..law.search_options() };
         let with = SearchOptions { units: Some(law.units().expect("units parse")), ..base.clone() };
         let problem = Problem::plain(d, y);
         let stop = AtomicBool::new(false);

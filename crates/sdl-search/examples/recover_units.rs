@@ -5,7 +5,6 @@
 //! `cargo run --release -p sdl-search --example recover_units -- [--budget SECONDS] [-v] [filter]`
 //! (budget per law and per mode, default 15 s; `-v` prints the most accurate law of each run).
 
-use sdl_formula::{Op, OperatorSet};
 use sdl_search::bench::{r2, sample};
 use sdl_search::bench_units::{unit_laws, UnitLaw};
 use sdl_search::{search, Problem, SearchOptions, SearchResult};
@@ -16,25 +15,15 @@ use std::time::Duration;
 fn run(law: &UnitLaw, units: bool, budget: f64) -> Result<(f64, SearchResult), String> {
     let (d, y) = sample(&law.law, 500, 1, false)?;
     let (td, ty) = sample(&law.law, 500, 2, true)?;
-    let ops = |names: &[&str]| names.iter().filter_map(|n| Op::from_name(n)).collect::<Vec<_>>();
     let mean = y.iter().sum::<f64>() / y.len() as f64;
     let var = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / y.len() as f64;
     let o = SearchOptions {
-        operators: OperatorSet {
-            binary: ops(law.law.binary),
-            unary: ops(law.law.unary),
-            maxsize: 25,
-            ..OperatorSet::default()
-        },
-        populations: 8,
-        ncycles_per_iteration: 100,
         niterations: 100_000,
         timeout: Some(Duration::from_secs_f64(budget)),
         // Relative: the targets' scales span 1e-34 to 1e9.
         loss_threshold: Some(var * 1e-24),
-        seed: 1,
         units: if units { Some(law.units()?) } else { None },
-        ..SearchOptions::default()
+        ..law.search_options()
     };
     let stop = AtomicBool::new(false);
     let res = search(&Problem::plain(d, y), &o, &|_| {}, &stop).map_err(|e| e.to_string())?;

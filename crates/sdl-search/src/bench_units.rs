@@ -11,6 +11,8 @@
 
 use crate::bench::{BenchLaw, BenchVar};
 use crate::units::Units;
+use crate::SearchOptions;
+use sdl_formula::{Op, OperatorSet};
 use sdl_units::{Dim, Unit};
 
 mod classical;
@@ -43,6 +45,24 @@ impl UnitLaw {
     pub fn units(&self) -> Result<Units, String> {
         let features = self.var_units.iter().map(|u| parse_dim(u).map(Some)).collect::<Result<Vec<_>, _>>()?;
         Ok(Units::new(features, parse_dim(self.target_unit)?))
+    }
+
+    /// The search settings both benchmark runners use for this law: its operators at maxsize
+    /// 25, 8 islands of 100 cycles per iteration, seed 1, no units (set `units` to add them).
+    pub fn search_options(&self) -> SearchOptions {
+        let ops = |names: &[&str]| names.iter().filter_map(|n| Op::from_name(n)).collect::<Vec<_>>();
+        SearchOptions {
+            operators: OperatorSet {
+                binary: ops(self.law.binary),
+                unary: ops(self.law.unary),
+                maxsize: 25,
+                ..OperatorSet::default()
+            },
+            populations: 8,
+            ncycles_per_iteration: 100,
+            seed: 1,
+            ..SearchOptions::default()
+        }
     }
 
     /// Overrides the extrapolation range of variable `name`.
