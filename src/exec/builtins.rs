@@ -453,14 +453,8 @@ pub fn r2(pred: &[f64], target: &[f64]) -> f64 {
 
 /// Evaluates a formula on every row of a table (with the fast evaluator).
 pub fn eval_on_table(f: &Formula, t: &Table, span: &Span, src: SourceId) -> Result<Vec<f64>, Diagnostic> {
-    for v in f.used_vars() {
-        if t.column(&v).is_none() {
-            return Err(crate::domain::unknown_column(&v, &t.names, &t.origin, span.clone()).in_source(src));
-        }
-    }
-    let data = crate::kernel::Dataset::new(t.names.clone(), t.columns.clone())
-        .map_err(|e| runtime_error(Code::BadArgument, e.to_string(), span, src, "check the table"))?;
-    Ok(crate::kernel::eval(f, &data).0)
+    // A formula known only at run time is compiled here; literals were compiled at lowering.
+    compiled_on_table(&CompiledFormula::new(f), t, span, src)
 }
 
 /// Keeps the rows of a table where a condition formula is positive (comparisons give 1 or 0).

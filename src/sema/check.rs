@@ -320,7 +320,7 @@ impl Checker {
             ret: ret.clone(),
             body: body.clone(),
             source: self.source,
-            env: self.frames.clone(),
+            env: Vec::new(),
         });
         let target = self.bind(&name.name, fn_type.clone());
         // The frames a call site re-checks the body in: those of the definition, which now
