@@ -207,8 +207,8 @@ builtins! {
     Formulas Simplify "simplify"(req("f")) Closed, "constant folding and algebraic identities that never change values", "simplify(formula { x * 1 + 0 })";
     Formulas Diff "diff"(req("f"), req("var")) Closed, "the symbolic derivative of a formula with respect to a variable (a bare name or a string)", "diff(formula { x ^ 3 }, x)";
     Formulas Subs "subs"(req("f")) Variables, "substitutes variables: subs(f, x: 2, r: formula { a + b })", "subs(formula { x + y }, y: 2)";
-    Formulas Latex "latex"(req("f")) Closed, "a formula as LaTeX", "latex(formula { sqrt(x) / 2 })";
-    Formulas Sympy "sympy"(req("f")) Closed, "a formula as a string SymPy's sympify parses", "sympy(formula { x ^ 2 })";
+    Formulas Latex "latex"(req("f")) Closed, "a formula as LaTeX; of a fit, its law with each constant's units", "latex(formula { sqrt(x) / 2 })";
+    Formulas Sympy "sympy"(req("f")) Closed, "a formula as a string SymPy's sympify parses; of a fit, its law with each constant times its SI units (sympy.physics.units)", "sympy(formula { x ^ 2 })";
     Formulas Vars "vars"(req("f")) Closed, "the variables a formula uses", "vars(formula { x * y + 1 })";
     Formulas Constants "constants"(req("f")) Closed, "the constants of a formula", "constants(formula { 2.5 * x + 1 })";
     Formulas Complexity "complexity"(req("f"), opt("ops")) Closed, "the complexity of a formula (node count, or costs of an operator set)", "complexity(formula { x * y + 1 })";

@@ -109,6 +109,8 @@ codes! {
         "A function called itself too deeply.\n\nExample:\n    fn f(x) = f(x)\n    print f(1)\nFix: give the recursion a base case.";
     BadUnit = "bad-unit":
         "A unit could not be read: an unknown name, a malformed expression, or a temperature scale with an offset. Units are written as in physics: `m`, `km/s`, `kg*m^2/s^2`, `m s^-1`, `J`, `eV`, `m^(1/2)`; in a CSV header after the column's name in brackets, `r [m]`.\n\nExample:\n    let t = with_units(table({ r: [1, 2] }), { r: \"meterz\" })\nFix: use a known unit; the help line suggests the closest one.";
+    UnreachableUnits = "unreachable-units":
+        "A search with units cannot succeed: no formula of its operators over the features' units has the target's units, and no constant may carry a dimension. Reported before the search starts.\n\nExample:\n    let t = with_units(table({ x: [1, 2, 3], T: [2, 4, 6] }), { x: \"m\", T: \"K\" })\n    print fit(t, T ~ f(x), max_dimensioned_constants: 0)\nFix: give a feature with the missing units, allow a dimensioned constant (`max_dimensioned_constants: 1`), check the target's units, or search without units (`units: false`).";
     UnitMismatch = "unit-mismatch":
         "A formula combines quantities whose dimensions do not fit: adding or comparing different dimensions, a dimensioned argument to exp, log, sin and the like, or a dimensioned or non-constant exponent.\n\nExample:\n    let t = with_units(table({ m: [1, 2], r: [3, 4] }), { m: \"kg\", r: \"m\" })\n    print eval(formula { m + r }, t)\nFix: check the formula against the units of its columns; the message gives both sides' dimensions.";
 }

@@ -24,6 +24,7 @@ const CASES: &[(&str, &str)] = &[
     ("unknown-column", "let t = table({ x: [1] })\nprint t.y"),
     ("bad-unit", "let t = with_units(table({ x: [1] }), { x: \"meterz\" })"),
     ("unit-mismatch", "let t = with_units(table({ m: [1], r: [2] }), { m: \"kg\", r: \"m\" })\nprint eval(formula { m - r }, t)"),
+    ("unreachable-units", "let t = with_units(table({ x: [1, 2, 3], T: [2, 4, 6] }), { x: \"m\", T: \"K\" })\nprint fit(t, T ~ f(x), max_dimensioned_constants: 0)"),
     ("unknown-operator", "let f = formula { foo(x) }"),
     ("operator-arity", "let f = formula { exp(x, y) }"),
     ("bad-operator-set", "let o = operators { maxsiz: 3 }"),

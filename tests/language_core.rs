@@ -127,7 +127,9 @@ phys.G => num [m^3/(kg*s^2)]
 phys.G * 5.97e24 [kg] / (6.371e6 [m]) ^ 2 => num [m/s^2]
 phys.h / phys.hbar => num
 [1 [m], 2 [m]] => list[num [m]]
-1 [m] + 2 => num [m]";
+1 [m] + 2 => num [m]
+with_column(with_units(table({m: [1], r: [2]}), {m: \"kg\", r: \"m\"}), \"g\", formula { m / r^2 }) => table(m [kg], r [m], g [kg/m^2])
+eval(formula { m * r }, with_units(table({m: [1], r: [2]}), {m: \"kg\", r: \"m\"})) => list[num [kg*m]]";
 
 #[test]
 fn expressions_have_the_expected_types() {
@@ -157,6 +159,30 @@ fn messages_of_a_one_channel_network_have_one_message_column() {
     assert!(s.eval_input(":type messages(m, d)").text.contains(", e0)"));
     assert_eq!(run(&mut s, "len(messages(m, d).e1)").unwrap_err(), "static: unknown-column");
     assert!(num(&mut s, "len(messages(m, d).e0)") > 0.0);
+}
+
+/// A constant fit on a table with units: the numbers written in the model stay as written, only
+/// the named constant is fitted; `.formula` (a keyword) is a field; `latex` and `sympy` of the
+/// fit write the constant's value with its units.
+#[test]
+fn a_constant_fit_keeps_written_numbers_and_prints_units() {
+    let (mut s, _) = common::session();
+    run(
+        &mut s,
+        "let t = with_units(table({m1: [1, 2, 3, 4, 5], m2: [2, 3, 4, 3, 2], r: [3, 4, 5, 2, 1], F: [0, 0, 0, 0, 0]}), \
+         {m1: \"kg\", m2: \"kg\", r: \"m\"})\n\
+         let t = with_units(with_column(t, \"F\", formula { 6.674e-11 * m1 * m2 / r^2 }), {F: \"N\"})\n\
+         let c = fit(t, F ~ G * m1 * m2 / r^2)",
+    )
+    .unwrap();
+    assert_eq!(s.eval_input("c.formula").text.trim_end(), "G * m1 * m2 / r^2");
+    assert!((num(&mut s, "c.params.G") / 6.674e-11 - 1.0).abs() < 1e-9);
+    assert_eq!(s.eval_input("c.units.G").text.trim_end(), "m^3/(kg*s^2)");
+    assert_eq!(
+        s.eval_input("latex(c)").text.trim_end(),
+        "\\frac{6.674 \\cdot 10^{-11}\\,\\mathrm{m}^{3}\\,\\mathrm{kg}^{-1}\\,\\mathrm{s}^{-2} \\cdot m_{1} \\cdot m_{2}}{r^{2}}"
+    );
+    assert_eq!(s.eval_input("sympy(c)").text.trim_end(), "6.674e-11*meter**3/(kilogram*second**2) * m1 * m2 / r**2");
 }
 
 /// `:ast` snapshots: the parse of an expression, with spans, one per line: `EXPR => TREE`.

@@ -107,18 +107,18 @@ impl Table {
         (self.select_rows(&a), self.select_rows(&b))
     }
 
-    /// Sets (or adds) a column.
-    pub fn with_column(&self, name: &str, values: Vec<f64>) -> Table {
+    /// Sets (or adds) a column with its dimension (`None`: no units).
+    pub fn with_column(&self, name: &str, values: Vec<f64>, dim: Option<Dim>) -> Table {
         let mut t = self.clone();
         match t.names.iter().position(|n| n == name) {
             Some(i) => {
                 t.columns[i] = values;
-                t.dims[i] = None;
+                t.dims[i] = dim;
             }
             None => {
                 t.names.push(name.to_string());
                 t.columns.push(values);
-                t.dims.push(None);
+                t.dims.push(dim);
             }
         }
         t

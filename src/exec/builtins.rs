@@ -9,6 +9,7 @@ use crate::data::Table;
 use crate::diag::{Code, Diagnostic, SourceId};
 use crate::domain::CompiledFormula;
 use crate::formula::{Formula, Op, OperatorSet};
+use crate::search::ExportFormat;
 use crate::syntax::ast::Span;
 use std::path::Path;
 use std::rc::Rc;
@@ -283,9 +284,9 @@ fn call_tables(b: Builtin, args: &[Value], c: &Ctx) -> Result<Value, Diagnostic>
         Builtin::WithColumn => {
             let t = c.table(&arg(0))?;
             let name = c.string(&arg(1))?;
-            let values = match arg(2) {
-                Value::Formula(f) => eval_on_table(&f, &t, span, src)?,
-                v => c.nums(&v)?,
+            let (values, dim) = match arg(2) {
+                Value::Formula(f) => (eval_on_table(&f, &t, span, src)?, crate::domain::formula_dim(&f, |v| t.dim(v))),
+                v => (c.nums(&v)?, None),
             };
             if values.len() != t.n_rows() {
                 return Err(c.err(
@@ -294,7 +295,7 @@ fn call_tables(b: Builtin, args: &[Value], c: &Ctx) -> Result<Value, Diagnostic>
                     "give one value per row",
                 ));
             }
-            Ok(Value::Table(Rc::new(t.with_column(&name, values))))
+            Ok(Value::Table(Rc::new(t.with_column(&name, values, dim))))
         }
         Builtin::Table => {
             let Value::Record(fields) = arg(0) else { return Err(c.wrong("a record of columns", &arg(0))) };
@@ -359,8 +360,18 @@ fn call_formulas(
             }
             Ok(Value::Formula(Rc::new(f)))
         }
-        Builtin::Latex => Ok(Value::Str(crate::formula::to_latex(&*c.formula(&arg(0))?).into())),
-        Builtin::Sympy => Ok(Value::Str(crate::formula::to_sympy(&*c.formula(&arg(0))?).into())),
+        Builtin::Latex | Builtin::Sympy => {
+            let format = if b == Builtin::Latex { ExportFormat::Latex } else { ExportFormat::Sympy };
+            let text = match arg(0) {
+                Value::ConstFit(fit) => fit.export(format),
+                Value::SearchResult(r) => match r.result.best() {
+                    Some(e) => crate::search::export_formula_with_units(&e.formula, &e.const_dims, format),
+                    None => return Err(c.err(Code::FitFailed, "the search found no formula", "run it longer")),
+                },
+                other => crate::search::export_formula(&*c.formula(&other)?, format),
+            };
+            Ok(Value::Str(text.into()))
+        }
         Builtin::Vars => Ok(strs_value(&c.formula(&arg(0))?.used_vars())),
         Builtin::Constants => Ok(nums_value(&c.formula(&arg(0))?.consts)),
         Builtin::Complexity => {
@@ -524,7 +535,8 @@ pub fn with_column_compiled(
     let t = c.table(t)?;
     let name = c.string(name)?;
     let values = compiled_on_table(f, &t, span, src)?;
-    Ok(Value::Table(Rc::new(t.with_column(&name, values))))
+    let dim = crate::domain::formula_dim(&f.formula, |v| t.dim(v));
+    Ok(Value::Table(Rc::new(t.with_column(&name, values, dim))))
 }
 
 fn compiled_on_table(f: &CompiledFormula, t: &Table, span: &Span, src: SourceId) -> Result<Vec<f64>, Diagnostic> {

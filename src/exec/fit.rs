@@ -139,6 +139,19 @@ impl ConstFitOutcome {
         }
     }
 
+    /// The fitted law in `format` with the constants' values in place of their names, each
+    /// written with its units where known (LaTeX, SymPy).
+    pub fn export(&self, format: ExportFormat) -> String {
+        let mut f = self.formula.clone();
+        let dims: Vec<Option<sdl_units::Dim>> = f
+            .const_names
+            .iter()
+            .map(|n| n.as_ref().and_then(|n| self.param_dims.iter().find(|(p, _)| p == n)).and_then(|(_, d)| *d))
+            .collect();
+        f.const_names.iter_mut().for_each(|n| *n = None);
+        crate::search::export_formula_with_units(&f, &dims, format)
+    }
+
     pub fn field(&self, name: &str) -> Option<Value> {
         let record = |xs: &[(String, f64)]| {
             Value::Record(Rc::new(xs.iter().map(|(n, v)| (n.clone(), Value::Num(*v))).collect()))
@@ -374,7 +387,8 @@ fn const_fit(
         .iter()
         .map(|v| if params.contains(v) { Formula::named_constant(v, init(v)) } else { Formula::var(v) })
         .collect();
-    let f = spec.outer.substitute_vars(&args);
+    let written = spec.outer.substitute_vars(&args);
+    let (f, data) = freeze_literals(&written, data);
     let method = match opts.string("method").as_deref() {
         None | Some("lm") => Method::LevenbergMarquardt,
         Some("bfgs") => Method::Bfgs,
@@ -387,11 +401,12 @@ fn const_fit(
         restarts: opts.count("restarts", 0)?.unwrap_or(4),
         seed: opts.count("seed", 0)?.unwrap_or(0) as u64,
     };
-    let r = crate::kernel::fit_constants(&f, data, target, weights, &fit_opts);
+    let r = crate::kernel::fit_constants(&f, &data, target, weights, &fit_opts);
     let mut fitted = f.clone();
     fitted.consts = r.consts.clone();
+    let fitted = thaw_literals(&fitted, &written);
     let named = |xs: &[f64]| -> Vec<(String, f64)> {
-        fitted.const_names.iter().zip(xs).filter_map(|(n, v)| n.as_ref().map(|n| (n.clone(), *v))).collect()
+        f.const_names.iter().zip(xs).filter_map(|(n, v)| n.as_ref().map(|n| (n.clone(), *v))).collect()
     };
     Ok(ConstFitOutcome {
         params: named(&r.consts),
@@ -402,6 +417,64 @@ fn const_fit(
         iterations: r.iterations,
         converged: r.converged,
     })
+}
+
+/// Prefix of the columns that hold a model's written numbers during a constant fit; `#` cannot
+/// start a column name, so they never meet the user's.
+const LITERAL: &str = "#";
+
+/// A number written in the model stays as written (`F ~ G * m1 * m2 / r^2` fits `G`, not the 2):
+/// each unnamed constant becomes a column holding its value, so the fit sees only the named
+/// constants. Returns that formula and the data with those columns added.
+fn freeze_literals(f: &Formula, data: &Dataset<f64>) -> (Formula, Dataset<f64>) {
+    use crate::formula::Node;
+    let literals: Vec<usize> = (0..f.consts.len()).filter(|&i| f.const_names[i].is_none()).collect();
+    if literals.is_empty() {
+        return (f.clone(), data.clone());
+    }
+    let mut out = f.clone();
+    let named: Vec<usize> = (0..f.consts.len()).filter(|&i| f.const_names[i].is_some()).collect();
+    out.consts = named.iter().map(|&i| f.consts[i]).collect();
+    out.const_names = named.iter().map(|&i| f.const_names[i].clone()).collect();
+    out.vars.extend((0..literals.len()).map(|k| format!("{LITERAL}{k}")));
+    let n_vars = f.vars.len();
+    for node in &mut out.nodes {
+        if let Node::Const(i) = *node {
+            let i = i as usize;
+            *node = match named.iter().position(|&j| j == i) {
+                Some(p) => Node::Const(p as u16),
+                None => Node::Var((n_vars + literals.iter().position(|&j| j == i).unwrap_or(0)) as u16),
+            };
+        }
+    }
+    let rows = data.n_rows();
+    let mut names = data.names().to_vec();
+    let mut columns = data.columns().to_vec();
+    for (k, &i) in literals.iter().enumerate() {
+        names.push(format!("{LITERAL}{k}"));
+        columns.push(vec![f.consts[i]; rows]);
+    }
+    let data = Dataset::new(names, columns).unwrap_or_else(|_| data.clone());
+    (out, data)
+}
+
+/// [`freeze_literals`] undone on the fitted formula: the literal columns become the numbers
+/// written in `written` again.
+fn thaw_literals(fitted: &Formula, written: &Formula) -> Formula {
+    let values: Vec<f64> =
+        (0..written.consts.len()).filter(|&i| written.const_names[i].is_none()).map(|i| written.consts[i]).collect();
+    if values.is_empty() {
+        return fitted.clone();
+    }
+    let args: Vec<Formula> = fitted
+        .vars
+        .iter()
+        .map(|v| match v.strip_prefix(LITERAL).and_then(|k| k.parse::<usize>().ok()) {
+            Some(k) => Formula::constant(values[k]),
+            None => Formula::var(v),
+        })
+        .collect();
+    fitted.substitute_vars(&args).with_vars_superset(&written.vars)
 }
 
 /// The search defaults, written once: what the language's `fit` uses for every option left out
@@ -549,6 +622,13 @@ fn search(
     }
     match result {
         Ok(r) => Ok(Value::SearchResult(Rc::new(SearchOutcome { result: r }))),
+        Err(e @ crate::search::SearchError::UnitsUnreachable { .. }) => Err(runtime_error(
+            Code::UnreachableUnits,
+            e.to_string(),
+            opts.span,
+            opts.src,
+            "allow a dimensioned constant (max_dimensioned_constants: 1), check the units, or pass units: false",
+        )),
         Err(e) => Err(runtime_error(
             Code::FitFailed,
             e.to_string(),

@@ -24,6 +24,6 @@ pub use formula::{Formula, Node};
 pub use op::Op;
 pub use opset::{OperatorSet, Violation};
 pub use parse::{parse, parse_in, ParseError, MAX_DEPTH};
-pub use print::{to_latex, to_numpy, to_rust, to_sympy};
+pub use print::{to_latex, to_latex_with_units, to_numpy, to_rust, to_sympy, to_sympy_with_units};
 pub use simplify::{simplify, subs};
 pub use tree::Expr;

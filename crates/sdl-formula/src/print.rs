@@ -80,6 +80,42 @@ pub fn to_rust(f: &Formula) -> String {
     render(&f.inline_custom().to_expr(), Dialect::Rust).s
 }
 
+/// Marks a constant's name as "this value carries the unit that follows" while rendering.
+const UNIT_MARK: char = '\u{1}';
+
+/// [`to_latex`] with the constant `consts[i]` written as a quantity, its value followed by
+/// `units[i]` (LaTeX, e.g. `\mathrm{m}\,\mathrm{s}^{-1}`) where that is `Some`:
+/// `2.5\,\mathrm{m}\,\mathrm{s}^{-1} \cdot t`. Named constants keep their names.
+pub fn to_latex_with_units(f: &Formula, units: &[Option<String>]) -> String {
+    render(&with_unit_marks(f, units).to_expr(), Dialect::Latex).s
+}
+
+/// [`to_sympy`] with the constant `consts[i]` multiplied by `units[i]` (a product of
+/// `sympy.physics.units` names, e.g. `meter/second`) where that is `Some`, so that SymPy sees a
+/// quantity: `sympify(s, locals=vars(sympy.physics.units))`.
+pub fn to_sympy_with_units(f: &Formula, units: &[Option<String>]) -> String {
+    render(&with_unit_marks(f, units).inline_custom().to_expr(), Dialect::Sympy).s
+}
+
+/// `f` with every unnamed constant that has a unit renamed `UNIT_MARK + unit`.
+fn with_unit_marks(f: &Formula, units: &[Option<String>]) -> Formula {
+    let mut out = f.clone();
+    for (name, unit) in out.const_names.iter_mut().zip(units) {
+        if let (None, Some(u)) = (&name, unit) {
+            *name = Some(format!("{UNIT_MARK}{u}"));
+        }
+    }
+    out
+}
+
+/// A constant with its unit, as a product.
+fn quantity(value: f64, unit: &str, d: Dialect) -> R {
+    let n = number(value, d);
+    let sep = if d == Dialect::Latex { "\\," } else { "*" };
+    let prec = if n.prec == UNARY { UNARY } else { MUL };
+    r(format!("{}{sep}{unit}", n.s), prec)
+}
+
 fn paren(d: Dialect, s: &str) -> String {
     if d == Dialect::Latex {
         format!("\\left({s}\\right)")
@@ -115,7 +151,10 @@ fn call(d: Dialect, name: &str, args: &[R]) -> R {
 fn render(e: &Expr, d: Dialect) -> R {
     match e {
         Expr::Var(name) => r(ident(name, d), ATOM),
-        Expr::Const { name: Some(name), .. } => r(ident(name, d), ATOM),
+        Expr::Const { name: Some(name), value } => match name.strip_prefix(UNIT_MARK) {
+            Some(unit) => quantity(*value, unit, d),
+            None => r(ident(name, d), ATOM),
+        },
         Expr::Const { value, name: None } => number(*value, d),
         Expr::Apply(op, args) => {
             let rendered: Vec<R> = args.iter().map(|a| render(a, d)).collect();

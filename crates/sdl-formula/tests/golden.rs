@@ -1,7 +1,9 @@
 //! Golden strings for every printer: plain infix with minimal parentheses, LaTeX, SymPy, NumPy
 //! and Rust. These pin the exact output formats that users copy into papers and scripts.
 
-use sdl_formula::{custom, parse, to_latex, to_numpy, to_rust, to_sympy, Formula, Op};
+use sdl_formula::{
+    custom, parse, to_latex, to_latex_with_units, to_numpy, to_rust, to_sympy, to_sympy_with_units, Formula, Op,
+};
 
 fn p(src: &str) -> Formula {
     parse(src).unwrap_or_else(|e| panic!("{src}: {e}"))
@@ -107,4 +109,19 @@ fn exports_inline_custom_operators() {
     assert_eq!(to_latex(&f), "\\operatorname{sqp1\\_print\\_test}\\left(t\\right)");
     assert_eq!(to_sympy(&f), "t * t + 1");
     assert_eq!(to_rust(&f), "t * t + 1.0_f64");
+}
+
+#[test]
+fn constants_print_with_their_units() {
+    // 2.5 [m/s] * t + x, and a negative constant with a unit under a division.
+    let f = p("2.5 * t + x / -3");
+    let units = [Some("\\mathrm{m}\\,\\mathrm{s}^{-1}".to_string()), Some("\\mathrm{s}".to_string())];
+    assert_eq!(
+        to_latex_with_units(&f, &units),
+        "2.5\\,\\mathrm{m}\\,\\mathrm{s}^{-1} \\cdot t + \\frac{x}{-3\\,\\mathrm{s}}"
+    );
+    let units = [Some("meter/second".to_string()), None];
+    assert_eq!(to_sympy_with_units(&f, &units), "2.5*meter/second * t + x / (-3)");
+    // Without units the printers agree with the plain ones.
+    assert_eq!(to_latex_with_units(&f, &[None, None]), to_latex(&f));
 }

@@ -295,7 +295,9 @@ fn levenberg_marquardt(prob: &Problem, mut c: Vec<f64>, max_iter: usize) -> (Vec
             let tl = prob.loss(&trial);
             if tl < loss {
                 let rel = (loss - tl) / loss.max(1e-300);
-                let small_step = step.iter().zip(&c).all(|(d, x)| d.abs() <= 1e-10 * (x.abs() + 1e-10));
+                // Relative to the constants themselves, so that tiny constants (1e-34) still
+                // converge to full precision.
+                let small_step = step.iter().zip(&c).all(|(d, x)| d.abs() <= 1e-10 * x.abs().max(1e-300));
                 c = trial;
                 loss = tl;
                 lambda = (lambda / 3.0).max(1e-12);
@@ -345,17 +347,27 @@ fn bfgs(prob: &Problem, mut c: Vec<f64>, max_iter: usize) -> (Vec<f64>, f64, usi
         (l.is_finite() && g.iter().all(|v| v.is_finite())).then_some((l, g))
     };
     let Some((mut loss, mut g)) = grad(&c) else { return (c, f64::INFINITY, 0, false) };
-    let mut h: Vec<f64> = (0..p * p).map(|k| if k % (p + 1) == 0 { 1.0 } else { 0.0 }).collect();
+    // The first step moves the constants by about their own size (at least 1), whatever the
+    // loss's scale: a target of 1e-34 (Planck's constant times a frequency) has gradients far
+    // too large for a unit step, and halving alone cannot bridge 30 orders of magnitude.
+    let gmax = g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let cmax = c.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+    let h0 = if gmax > 0.0 && gmax.is_finite() { cmax / gmax } else { 1.0 };
+    let identity =
+        |scale: f64| -> Vec<f64> { (0..p * p).map(|k| if k % (p + 1) == 0 { scale } else { 0.0 }).collect() };
+    let mut h = identity(h0);
+    let mut first_update = true;
     for it in 0..max_iter {
         let d: Vec<f64> = (0..p).map(|s| -(0..p).map(|t| h[s * p + t] * g[t]).sum::<f64>()).collect();
         let slope: f64 = d.iter().zip(&g).map(|(a, b)| a * b).sum();
         let (d, slope) = if slope < 0.0 {
             (d, slope)
         } else {
-            // Not a descent direction: reset to steepest descent.
-            h = (0..p * p).map(|k| if k % (p + 1) == 0 { 1.0 } else { 0.0 }).collect();
-            let s = -g.iter().map(|v| v * v).sum::<f64>();
-            (g.iter().map(|v| -v).collect(), s)
+            // Not a descent direction: reset to (scaled) steepest descent.
+            h = identity(h0);
+            first_update = true;
+            let s = -h0 * g.iter().map(|v| v * v).sum::<f64>();
+            (g.iter().map(|v| -h0 * v).collect(), s)
         };
         let mut t = 1.0;
         let mut next = None;
@@ -381,6 +393,15 @@ fn bfgs(prob: &Problem, mut c: Vec<f64>, max_iter: usize) -> (Vec<f64>, f64, usi
             return (c, loss, it + 1, true);
         }
         if sy > 1e-300 {
+            if first_update {
+                // Before the first update, H is the identity scaled by s.y / y.y (Nocedal and
+                // Wright, eq. 6.20), so the curvature's scale comes from the data.
+                let yy: f64 = y.iter().map(|v| v * v).sum();
+                if yy > 0.0 && (sy / yy).is_finite() {
+                    h = identity(sy / yy);
+                }
+                first_update = false;
+            }
             // H <- (I - rho s y^T) H (I - rho y s^T) + rho s s^T
             let rho = 1.0 / sy;
             let hy: Vec<f64> = (0..p).map(|a| (0..p).map(|b| h[a * p + b] * y[b]).sum()).collect();

@@ -2,19 +2,27 @@
 //! units (same seed, same time budget, 2 threads), counting a law as recovered when the best or
 //! most accurate law reaches R² ≥ 1 − 1e-8 on points outside the training ranges. Prints a table,
 //! the totals and every law recovered without units but lost with them.
-//! `cargo run --release -p sdl-search --example recover_units -- [--budget SECONDS] [-v] [filter]`
-//! (budget per law and per mode, default 15 s; `-v` prints the most accurate law of each run).
+//! `cargo run --release -p sdl-search --example recover_units -- [--budget SECONDS] [-v]
+//! [--export DIR] [filter]` (budget per law and per mode, default 15 s; `-v` prints the most
+//! accurate law of each run; `--export DIR` writes each law's training and extrapolation data
+//! as `LAW_train.csv` / `LAW_test.csv` with an index `laws.tsv`, the layout
+//! `bench/operon_recover.py` reads, and stops).
 
+use sdl_kernel::Dataset;
 use sdl_search::bench::{r2, sample};
 use sdl_search::bench_units::{unit_laws, UnitLaw};
 use sdl_search::{search, Problem, SearchOptions, SearchResult};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+/// The training rows (seed 1) and the extrapolation rows (seed 2) of a law.
+fn data(law: &UnitLaw) -> Result<[(Dataset<f64>, Vec<f64>); 2], String> {
+    Ok([sample(&law.law, 500, 1, false)?, sample(&law.law, 500, 2, true)?])
+}
+
 /// One run: (R² on the extrapolation points, the result).
 fn run(law: &UnitLaw, units: bool, budget: f64) -> Result<(f64, SearchResult), String> {
-    let (d, y) = sample(&law.law, 500, 1, false)?;
-    let (td, ty) = sample(&law.law, 500, 2, true)?;
+    let [(d, y), (td, ty)] = data(law)?;
     let mean = y.iter().sum::<f64>() / y.len() as f64;
     let var = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / y.len() as f64;
     let o = SearchOptions {
@@ -22,7 +30,15 @@ fn run(law: &UnitLaw, units: bool, budget: f64) -> Result<(f64, SearchResult), S
         timeout: Some(Duration::from_secs_f64(budget)),
         // Relative: the targets' scales span 1e-34 to 1e9.
         loss_threshold: Some(var * 1e-24),
-        units: if units { Some(law.units()?) } else { None },
+        units: if units {
+            let mut u = law.units()?;
+            if let Some(k) = std::env::var("SDL_MAX_DIM_CONSTS").ok().and_then(|k| k.parse().ok()) {
+                u.max_dimensioned_constants = k;
+            }
+            Some(u)
+        } else {
+            None
+        },
         ..law.search_options()
     };
     let stop = AtomicBool::new(false);
@@ -35,14 +51,39 @@ fn run(law: &UnitLaw, units: bool, budget: f64) -> Result<(f64, SearchResult), S
     Ok((best, res))
 }
 
+/// Writes every law's data for other tools: `laws.tsv` (name, binary and unary operators,
+/// formula) and the two CSV files of each law, the target last as `y`.
+fn export(laws: &[UnitLaw], dir: &std::path::Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut index = String::new();
+    for law in laws {
+        let l = &law.law;
+        index.push_str(&format!("{}\t{}\t{}\t{}\n", l.name, l.binary.join(","), l.unary.join(","), l.formula));
+        let [train, test] = data(law)?;
+        for (suffix, (d, y)) in [("train", train), ("test", test)] {
+            let mut text = d.names().join(",") + ",y\n";
+            for i in 0..y.len() {
+                let row: Vec<String> = (0..d.n_features()).map(|j| format!("{:e}", d.column(j)[i])).collect();
+                text.push_str(&format!("{},{:e}\n", row.join(","), y[i]));
+            }
+            let path = dir.join(format!("{}_{suffix}.csv", l.name));
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    std::fs::write(dir.join("laws.tsv"), index).map_err(|e| e.to_string())
+}
+
 fn main() {
     let mut budget = 15.0;
+    let mut export_dir = None;
     let mut filter = String::new();
     let mut verbose = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "-v" {
             verbose = true;
+        } else if a == "--export" {
+            export_dir = args.next().map(std::path::PathBuf::from);
         } else if a == "--budget" {
             budget = args.next().and_then(|s| s.parse().ok()).expect("--budget SECONDS");
         } else {
@@ -51,6 +92,16 @@ fn main() {
     }
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("a 2-thread pool");
     let laws: Vec<UnitLaw> = unit_laws().into_iter().filter(|l| l.law.name.contains(&filter)).collect();
+    if let Some(dir) = export_dir {
+        match export(&laws, &dir) {
+            Ok(()) => println!("wrote {} laws to {}", laws.len(), dir.display()),
+            Err(e) => {
+                eprintln!("export failed: {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
     println!("budget {budget} s per law and mode, 2 threads, seed 1; recovered = R2 >= 1 - 1e-8 outside training");
     println!(
         "{:<26} {:<17} {:>4} {:>8} {:>8} {:>9} {:>11} {:>11}",

@@ -1,10 +1,12 @@
 //! Exports of search results: the selected law and every Pareto law as LaTeX, SymPy, NumPy
 //! (Python source) or Rust source, through sdl-formula's printers so that every output of sdl
-//! prints a formula the same way.
+//! prints a formula the same way. When the search had units, LaTeX and SymPy write each
+//! dimensioned constant with its SI unit.
 
 use crate::hall_of_fame::HofEntry;
 use crate::search::SearchResult;
 use sdl_formula::Formula;
+use sdl_units::Dim;
 
 /// Output language of an export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,13 +38,27 @@ pub struct Exported {
     pub source: String,
 }
 
+/// One formula in `format`, each constant with the dimension `dims[i]` written as a quantity
+/// (LaTeX and SymPy; NumPy and Rust take numbers only). Dimensionless and unknown constants stay
+/// plain numbers.
+pub fn export_formula_with_units(f: &Formula, dims: &[Option<Dim>], format: ExportFormat) -> String {
+    let unit = |text: fn(Dim) -> String| -> Vec<Option<String>> {
+        dims.iter().map(|d| d.filter(|d| !d.is_dimensionless()).map(text)).collect()
+    };
+    match format {
+        ExportFormat::Latex => sdl_formula::to_latex_with_units(f, &unit(Dim::to_latex)),
+        ExportFormat::Sympy => sdl_formula::to_sympy_with_units(f, &unit(Dim::to_sympy)),
+        ExportFormat::Numpy | ExportFormat::Rust => export_formula(f, format),
+    }
+}
+
 fn one(e: &HofEntry, selected: bool, format: ExportFormat) -> Exported {
     Exported {
         complexity: e.complexity,
         loss: e.loss,
         score: e.score,
         selected,
-        source: export_formula(&e.formula, format),
+        source: export_formula_with_units(&e.formula, &e.const_dims, format),
     }
 }
 
@@ -73,6 +89,11 @@ pub fn export_document(r: &SearchResult, format: ExportFormat) -> String {
         }
         ExportFormat::Sympy | ExportFormat::Numpy => {
             out.push_str("# Pareto front: (complexity, loss, law); the selected law is `best`.\n");
+            if format == ExportFormat::Sympy
+                && r.pareto().iter().any(|e| e.const_dims.iter().flatten().any(|d| !d.is_dimensionless()))
+            {
+                out.push_str("# Constants carry SI units: sympify(law, locals=vars(sympy.physics.units)).\n");
+            }
             out.push_str("pareto = [\n");
             for l in &laws {
                 out.push_str(&format!("    ({}, {:e}, {:?}),\n", l.complexity, l.loss, l.source));

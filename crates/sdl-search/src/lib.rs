@@ -25,7 +25,9 @@ pub mod search;
 pub mod template;
 pub mod units;
 
-pub use export::{export_best, export_document, export_formula, export_pareto, ExportFormat, Exported};
+pub use export::{
+    export_best, export_document, export_formula, export_formula_with_units, export_pareto, ExportFormat, Exported,
+};
 pub use hall_of_fame::{HallOfFame, HofEntry};
 pub use member::PopMember;
 pub use options::{MutationWeights, OptionError, SearchOptions};

@@ -69,6 +69,9 @@ pub enum SearchError {
     InvalidOptions(Vec<OptionError>),
     /// The operator set cannot express any candidate for this template.
     CannotExpress { reason: String },
+    /// With units: no law of the operator set over the features can have the target's
+    /// dimension (decided before the search starts).
+    UnitsUnreachable { reason: String },
     /// The warm-start file could not be used.
     WarmStart { path: PathBuf, message: String },
 }
@@ -112,6 +115,7 @@ impl fmt::Display for SearchError {
                 Ok(())
             }
             SearchError::CannotExpress { reason } => write!(f, "the operator set cannot express any law: {reason}"),
+            SearchError::UnitsUnreachable { reason } => write!(f, "the target's units are out of reach: {reason}"),
             SearchError::WarmStart { path, message } => {
                 write!(f, "cannot warm-start from {}: {message}", path.display())
             }
@@ -280,6 +284,11 @@ pub(crate) fn check_problem(p: &Problem, o: &SearchOptions) -> Result<Vec<Vec<St
         if u.features.len() != names.len() {
             let message = format!("{} feature dimensions for {} columns", u.features.len(), names.len());
             return Err(SearchError::InvalidOptions(vec![OptionError { field: "units", message }]));
+        }
+        if t.is_plain() {
+            if let Some(reason) = u.unreachable(set, &t.functions[0].args, names) {
+                return Err(SearchError::UnitsUnreachable { reason });
+            }
         }
     }
     if set.all_ops().next().is_none() && t.functions.iter().all(|f| f.args.is_empty()) {

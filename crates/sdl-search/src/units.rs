@@ -20,7 +20,7 @@ use crate::hall_of_fame::HofEntry;
 use crate::member::PopMember;
 use crate::options::SearchOptions;
 use crate::template::Template;
-use sdl_formula::Formula;
+use sdl_formula::{Formula, Op, OperatorSet};
 use sdl_units::{infer, ConstMode, Dim, DimChecker};
 
 /// Default for [`Units::max_dimensioned_constants`]: 2. One dimensioned constant covers a
@@ -51,6 +51,45 @@ impl Units {
     /// Units with the default [`DEFAULT_MAX_DIMENSIONED_CONSTANTS`].
     pub fn new(features: Vec<Option<Dim>>, target: Dim) -> Units {
         Units { features, target, max_dimensioned_constants: DEFAULT_MAX_DIMENSIONED_CONSTANTS }
+    }
+}
+
+impl Units {
+    /// Why no law of `ops` over the variables `args` (dataset columns, `names` order) can have
+    /// the target's dimension, or `None` when one can. Decided before the search starts, and
+    /// lenient: it only says "unreachable" when it is sure. A dimensioned constant, a variable
+    /// without units, a dimensionless target or a user operator make any target reachable;
+    /// with `*`, `/`, `^` or a power operator the laws reach the products of rational powers of
+    /// the variables' units (a superset of what they reach); without them, only a variable's
+    /// own unit.
+    pub fn unreachable(&self, ops: &OperatorSet, args: &[String], names: &[String]) -> Option<String> {
+        if self.max_dimensioned_constants > 0 || self.target.is_dimensionless() {
+            return None;
+        }
+        let mut dims = Vec::new();
+        for a in args {
+            match names.iter().position(|n| n == a).and_then(|i| self.features.get(i).copied().flatten()) {
+                Some(d) => dims.push(d),
+                None => return None,
+            }
+        }
+        let powers = [Op::Mul, Op::Div, Op::Pow, Op::Square, Op::Cube, Op::Sqrt, Op::Cbrt, Op::Inv];
+        if ops.all_ops().any(|o| matches!(o, Op::Custom(_))) {
+            return None;
+        }
+        let units: Vec<String> = args.iter().zip(&dims).map(|(a, d)| format!("{a} [{d}]")).collect();
+        let reachable = if ops.all_ops().any(|o| powers.contains(&o)) {
+            self.target.in_span_of(&dims)
+        } else {
+            dims.contains(&self.target)
+        };
+        (!reachable).then(|| {
+            format!(
+                "no formula over {} can have the target's units [{}] with these operators and no dimensioned constant",
+                units.join(", "),
+                self.target
+            )
+        })
     }
 }
 
@@ -98,7 +137,9 @@ impl UnitGate {
 }
 
 /// The dimension each constant of `formula` must carry (from `sdl_units::infer` with
-/// `ConstMode::Free` and the target), `None` where the law leaves it free. `names` are the
+/// `ConstMode::Free` and the target); where that leaves several constants free, the dimension
+/// goes to as few of them as can carry it (the first that work), the rest being numbers;
+/// `None` only where no such choice within the budget exists. `names` are the
 /// dataset's columns, in the order of `units.features`.
 pub fn const_dims(formula: &Formula, names: &[String], units: &Units) -> Vec<Option<Dim>> {
     let dims: Vec<Option<Dim>> = formula
@@ -106,10 +147,34 @@ pub fn const_dims(formula: &Formula, names: &[String], units: &Units) -> Vec<Opt
         .iter()
         .map(|v| names.iter().position(|n| n == v).and_then(|i| units.features.get(i).copied().flatten()))
         .collect();
-    match infer(formula, &dims, ConstMode::Free, Some(units.target)) {
-        Ok(found) => found.consts,
-        Err(_) => vec![None; formula.consts.len()],
+    let Ok(found) = infer(formula, &dims, ConstMode::Free, Some(units.target)) else {
+        return vec![None; formula.consts.len()];
+    };
+    if found.consts.iter().all(Option::is_some) {
+        return found.consts;
     }
+    // Several constants could share a dimension (`m1 * (355.2 / r * (m2 / r)) / 53.2`): give it
+    // to as few as possible, the first that work, and keep the others pure numbers, so that the
+    // law is reported with one `G`, not with none.
+    let fixed: Vec<usize> =
+        (0..found.consts.len()).filter(|&i| found.consts[i].is_some_and(|d| !d.is_dimensionless())).collect();
+    let open: Vec<usize> = (0..found.consts.len()).filter(|&i| found.consts[i].is_none()).collect();
+    let budget = units.max_dimensioned_constants.saturating_sub(fixed.len()).min(2);
+    let try_free = |extra: &[usize]| -> Option<Vec<Option<Dim>>> {
+        let mut g = formula.clone();
+        for (i, name) in g.const_names.iter_mut().enumerate() {
+            *name = (fixed.contains(&i) || extra.contains(&i)).then(|| format!("c{i}"));
+        }
+        let r = infer(&g, &dims, ConstMode::NamedFree, Some(units.target)).ok()?;
+        r.consts.iter().all(Option::is_some).then_some(r.consts)
+    };
+    let singles = open.iter().map(|&i| vec![i]);
+    let pairs = open.iter().enumerate().flat_map(|(a, &i)| open[a + 1..].iter().map(move |&j| vec![i, j]));
+    std::iter::once(vec![])
+        .chain(singles.take(if budget >= 1 { usize::MAX } else { 0 }))
+        .chain(pairs.take(if budget >= 2 { usize::MAX } else { 0 }))
+        .find_map(|extra| try_free(&extra))
+        .unwrap_or(found.consts)
 }
 
 /// One island's checker and counts.

@@ -213,6 +213,101 @@ fn write_factor(f: &mut fmt::Formatter<'_>, symbol: &str, raw: i16) -> fmt::Resu
     }
 }
 
+impl Dim {
+    /// True when `self` is a product of rational powers of `basis` (it lies in their span over
+    /// the rationals): `N` from `kg`, `m`, `s`; not `K` from `m`, `s`. Exact (fraction-free
+    /// elimination on integers).
+    pub fn in_span_of(self, basis: &[Dim]) -> bool {
+        // Rows: the seven base dimensions; columns: the basis, then `self`.
+        let n = basis.len();
+        let mut m: Vec<Vec<i128>> =
+            (0..7).map(|i| basis.iter().map(|d| d.raw[i] as i128).chain([self.raw[i] as i128]).collect()).collect();
+        let rank = |m: &mut Vec<Vec<i128>>, cols: usize| -> usize {
+            let mut r = 0;
+            for c in 0..cols {
+                let Some(p) = (r..m.len()).find(|&i| m[i][c] != 0) else { continue };
+                m.swap(r, p);
+                for i in 0..m.len() {
+                    if i != r && m[i][c] != 0 {
+                        let (a, b) = (m[r][c], m[i][c]);
+                        for j in 0..m[i].len() {
+                            m[i][j] = m[i][j] * a - m[r][j] * b;
+                        }
+                        let g = m[i].iter().fold(0i128, |g, &x| gcd128(g, x.abs()));
+                        if g > 1 {
+                            m[i].iter_mut().for_each(|x| *x /= g);
+                        }
+                    }
+                }
+                r += 1;
+            }
+            r
+        };
+        let r_basis = rank(&mut m.clone(), n);
+        r_basis == rank(&mut m, n + 1)
+    }
+}
+
+fn gcd128(a: i128, b: i128) -> i128 {
+    if b == 0 {
+        a
+    } else {
+        gcd128(b, a % b)
+    }
+}
+
+/// SymPy's names for the SI base units (`sympy.physics.units`), in `BASE_SYMBOLS` order.
+pub const SYMPY_BASE_UNITS: [&str; 7] = ["meter", "kilogram", "second", "ampere", "kelvin", "mole", "candela"];
+
+impl Dim {
+    /// LaTeX for the unit in SI base units, upright, positive exponents first:
+    /// `\mathrm{m}^{3}\,\mathrm{kg}^{-1}\,\mathrm{s}^{-2}`; `1` when dimensionless.
+    pub fn to_latex(self) -> String {
+        let order = DISPLAY_ORDER
+            .iter()
+            .filter(|&&i| self.raw[i] > 0)
+            .chain(DISPLAY_ORDER.iter().filter(|&&i| self.raw[i] < 0));
+        let parts: Vec<String> = order
+            .map(|&i| {
+                let (n, d) = self.exponent(i);
+                let sym = format!("\\mathrm{{{}}}", BASE_SYMBOLS[i]);
+                match (n, d) {
+                    (1, 1) => sym,
+                    (n, 1) => format!("{sym}^{{{n}}}"),
+                    (n, d) => format!("{sym}^{{{n}/{d}}}"),
+                }
+            })
+            .collect();
+        if parts.is_empty() {
+            "1".into()
+        } else {
+            parts.join("\\,")
+        }
+    }
+
+    /// A SymPy product of `sympy.physics.units` base units: `meter**3/(kilogram*second**2)`
+    /// (`Rational` exponents where they are fractions); `1` when dimensionless.
+    pub fn to_sympy(self) -> String {
+        let factor = |i: usize| {
+            let (n, d) = self.exponent(i);
+            let (n, name) = (n.abs(), SYMPY_BASE_UNITS[i]);
+            match (n, d) {
+                (1, 1) => name.to_string(),
+                (n, 1) => format!("{name}**{n}"),
+                (n, d) => format!("{name}**Rational({n}, {d})"),
+            }
+        };
+        let pos: Vec<String> = DISPLAY_ORDER.iter().copied().filter(|&i| self.raw[i] > 0).map(factor).collect();
+        let neg: Vec<String> = DISPLAY_ORDER.iter().copied().filter(|&i| self.raw[i] < 0).map(factor).collect();
+        let top = if pos.is_empty() { "1".to_string() } else { pos.join("*") };
+        match neg.len() {
+            0 => top,
+            1 => format!("{top}/{}", neg[0]),
+            _ => format!("{top}/({})", neg.join("*")),
+        }
+    }
+}
+
 impl fmt::Display for Dim {
     /// Positive exponents first, then `/` and the negative ones, parenthesised when there are
     /// several: `kg*m^2/s^2`, `m^3/(kg*s^2)`, `1/s`, `m^(1/2)`; `1` when dimensionless. The
@@ -264,6 +359,15 @@ mod tests {
         assert_eq!(Dim::TIME.inv().to_string(), "1/s");
         let g = Dim::LENGTH.powi(3) / (Dim::MASS * Dim::TIME.powi(2));
         assert_eq!(g.to_string(), "m^3/(kg*s^2)");
+        assert_eq!(g.to_latex(), "\\mathrm{m}^{3}\\,\\mathrm{kg}^{-1}\\,\\mathrm{s}^{-2}");
+        assert_eq!(g.to_sympy(), "meter**3/(kilogram*second**2)");
+        assert_eq!(Dim::LENGTH.sqrt().unwrap().inv().to_sympy(), "1/meter**Rational(1, 2)");
+        assert_eq!(Dim::ONE.to_latex(), "1");
+        assert!(force.in_span_of(&[Dim::MASS, Dim::LENGTH, Dim::TIME]));
+        assert!(Dim::LENGTH.sqrt().unwrap().in_span_of(&[Dim::LENGTH * Dim::LENGTH]));
+        assert!(!Dim::TEMPERATURE.in_span_of(&[Dim::LENGTH, Dim::TIME]));
+        assert!(!force.in_span_of(&[Dim::MASS * Dim::LENGTH, Dim::LENGTH / Dim::TIME]));
+        assert!(Dim::ONE.in_span_of(&[]));
         assert_eq!(force.si_name(), Some("N"));
         assert_eq!(Dim::TIME.inv().si_name(), Some("Hz"));
         assert!(Dim::ONE.is_dimensionless() && !force.is_dimensionless());

@@ -373,12 +373,13 @@ impl Checker {
                 }
                 match (&types[0], c.lit(1)) {
                     (Type::Table(Some(info)), Some(Lit::Str(col))) => {
+                        let dim = literal_formula_dim(&c.args[2], &types[0]);
                         let mut info = info.clone();
                         match info.columns.iter().position(|x| **x == **col) {
-                            Some(i) => info.dims[i] = None,
+                            Some(i) => info.dims[i] = dim,
                             None => {
                                 info.columns.push(col.to_string());
-                                info.dims.push(None);
+                                info.dims.push(dim);
                             }
                         }
                         Type::Table(Some(info))
@@ -437,7 +438,11 @@ impl Checker {
                     self.check_vars_in_table(vars.as_ref(), &types[1], &c.arg_span(1));
                     self.check_formula_dims(&c.args[0], &types[1]);
                     return match &types[1] {
-                        Type::Table(_) | Type::Unknown => num_list,
+                        Type::Table(_) => match literal_formula_dim(&c.args[0], &types[1]) {
+                            Some(d) => Type::List(Box::new(Type::Quantity(d))),
+                            None => num_list,
+                        },
+                        Type::Unknown => num_list,
                         other => {
                             self.err(mismatch(&Type::Table(None), other, c.arg_span(1), "`eval(f, t)` takes a table"));
                             Type::Unknown
@@ -464,6 +469,8 @@ impl Checker {
                 let fvars = match &types[0] {
                     Type::Formula(v) => v.clone(),
                     Type::Num if c.b == Builtin::Simplify => Some(vec![]),
+                    // A fit's law, its constants written with their units.
+                    Type::ConstFit | Type::SearchResult if matches!(c.b, Builtin::Latex | Builtin::Sympy) => None,
                     Type::Unknown => None,
                     other => {
                         self.err(mismatch(
@@ -641,4 +648,13 @@ fn default_arg(d: Default, span: &Span) -> tree::Expr {
         Default::Bool(b) => (Lit::Bool(b), Type::Bool),
     };
     tree::Expr::lit(lit, ty, span.clone())
+}
+
+/// The dimension of a formula literal's values over a table whose columns have units
+/// (`formula { m1 * m2 / r^2 }` over kg, kg, m: kg^2/m^2), as the executor computes it.
+fn literal_formula_dim(formula: &tree::Expr, table: &Type) -> Option<sdl_units::Dim> {
+    match (&formula.kind, table) {
+        (Kind::Lit(Lit::Formula(f, _)), Type::Table(Some(info))) => crate::domain::formula_dim(f, |v| info.dim(v)),
+        _ => None,
+    }
 }
