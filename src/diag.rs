@@ -109,6 +109,10 @@ codes! {
         "A function called itself too deeply.\n\nExample:\n    fn f(x) = f(x)\n    print f(1)\nFix: give the recursion a base case.";
     BadUnit = "bad-unit":
         "A unit could not be read: an unknown name, a malformed expression, or a temperature scale with an offset. Units are written as in physics: `m`, `km/s`, `kg*m^2/s^2`, `m s^-1`, `J`, `eV`, `m^(1/2)`; in a CSV header after the column's name in brackets, `r [m]`.\n\nExample:\n    let t = with_units(table({ r: [1, 2] }), { r: \"meterz\" })\nFix: use a known unit; the help line suggests the closest one.";
+    UnknownFormat = "unknown-format":
+        "A file name's extension does not name a format sdl writes there: pictures (`plot`, `plot_messages`, `plot_predictions`, `--plot`) are `.png` or `.svg`, report pages (`report`, `--report`) `.html`. With a literal file name the checker reports this before anything runs.\n\nExample:\n    plot(table({ x: [1, 2], y: [3, 4] }), \"plot.jpg\")\nFix: end the file name in .png or .svg (pictures) or .html (reports).";
+    NothingToPlot = "nothing-to-plot":
+        "A picture would be empty: the table has no rows, a network has no training history, or every value is NaN or infinite (or not positive on a logarithmic axis). Such values are skipped and counted in a picture that has others; when nothing is left, nothing is written.\n\nExample:\n    plot(table({ x: [1, 2], y: [0 / 0, 1 / 0] }), \"/tmp/sdl_nothing.png\", x: \"x\", y: \"y\")\nFix: plot data with finite values; `dropnan(t)` shows how many rows are left.";
     UnitMismatch = "unit-mismatch":
         "A formula combines quantities whose dimensions do not fit: adding or comparing different dimensions, a dimensioned argument to exp, log, sin and the like, or a dimensioned or non-constant exponent.\n\nExample:\n    let t = with_units(table({ m: [1, 2], r: [3, 4] }), { m: \"kg\", r: \"m\" })\n    print eval(formula { m + r }, t)\nFix: check the formula against the units of its columns; the message gives both sides' dimensions.";
 }

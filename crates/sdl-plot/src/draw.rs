@@ -98,7 +98,8 @@ pub fn render_rgb(pic: &Picture) -> Result<(Vec<u8>, Vec<PanelGeometry>, Counts)
     let prepared = prepare_all(pic)?;
     let mut rgb = vec![0u8; pic.width as usize * pic.height as usize * 3];
     let panels = {
-        let root = BitMapBackend::with_buffer(&mut rgb, (pic.width, pic.height)).into_drawing_area();
+        let backend = BitMapBackend::with_buffer(&mut rgb, (pic.width, pic.height));
+        let root = crate::text::Glyphs::new(backend).into_drawing_area();
         let panels = draw_picture(&root, pic, &prepared.panels)?;
         root.present().map_err(draw_err)?;
         panels
@@ -284,12 +285,49 @@ fn draw_panel<DB: DrawingBackend>(
     prep: &Prepared,
 ) -> Result<PanelGeometry, PlotError> {
     let (x, y) = (prep.x_range.0..prep.x_range.1, prep.y_range.0..prep.y_range.1);
+    let log = |r: std::ops::Range<f64>| {
+        let ticks = log_ticks(r.start, r.end);
+        r.log_scale().with_key_points(ticks)
+    };
     match (fig.x.log, fig.y.log) {
         (false, false) => chart(area, fig, prep, x, y),
-        (true, false) => chart(area, fig, prep, x.log_scale(), y),
-        (false, true) => chart(area, fig, prep, x, y.log_scale()),
-        (true, true) => chart(area, fig, prep, x.log_scale(), y.log_scale()),
+        (true, false) => chart(area, fig, prep, log(x), y),
+        (false, true) => chart(area, fig, prep, x, log(y)),
+        (true, true) => chart(area, fig, prep, log(x), log(y)),
     }
+}
+
+/// Ticks of a logarithmic axis from `lo` to `hi`: powers of ten when the range spans three or
+/// more (every k-th beyond twelve), else 1, 2 and 5 times them, else every digit, else four
+/// values evenly spaced in the logarithm (plotters' own ticks leave an axis that spans less
+/// than a decade without labels).
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let within = |mults: &[f64]| -> Vec<f64> {
+        // `2e-7` parsed, not `2.0 * 10^-7` multiplied: the tick is the decimal value exactly.
+        let value = |m: f64, k: i32| format!("{m}e{k}").parse::<f64>().unwrap_or(m * 10f64.powi(k));
+        (a..=b).flat_map(|k| mults.iter().map(move |&m| value(m, k))).filter(|v| *v >= lo && *v <= hi).collect()
+    };
+    let decades = within(&[1.0]);
+    if decades.len() >= 3 {
+        let k = decades.len().div_ceil(12);
+        return decades.into_iter().step_by(k).collect();
+    }
+    for mults in [&[1.0, 2.0, 5.0][..], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]] {
+        let ticks = within(mults);
+        if ticks.len() >= 3 {
+            return ticks;
+        }
+    }
+    // Rounded to a power of ten below a fifth of the range, so they stay inside it.
+    let (l, h) = (lo.log10(), hi.log10());
+    let q = 10f64.powf(((hi - lo) / 5.0).log10().floor());
+    (1..=4)
+        .map(|i| {
+            let v = 10f64.powf(l + (h - l) * f64::from(i) / 5.0);
+            ((v / q).round() * q).clamp(lo, hi)
+        })
+        .collect()
 }
 
 /// A tick label: plain decimals from 0.001 to 100,000, else `1.5e-7`.

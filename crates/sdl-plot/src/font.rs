@@ -6,7 +6,7 @@ use plotters::style::FontStyle;
 use std::sync::Once;
 
 /// DejaVu Sans 2.37 from Debian's `fonts-dejavu-core`.
-static DEJAVU_SANS: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+pub(crate) static DEJAVU_SANS: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 
 static REGISTER: Once = Once::new();
 

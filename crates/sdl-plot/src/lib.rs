@@ -13,9 +13,11 @@ pub mod figure;
 mod font;
 pub mod page;
 pub mod terminal;
+mod text;
 
 pub use draw::{
-    encode_png, render, render_rgb, series_color, tick_label, Counts, Drawn, PanelGeometry, HIGHLIGHT, MAX_POINTS,
+    encode_png, log_ticks, render, render_rgb, series_color, tick_label, Counts, Drawn, PanelGeometry, HIGHLIGHT,
+    MAX_POINTS,
 };
 pub use figure::{Axis, Corner, Figure, Picture, Series, Style};
 

@@ -180,6 +180,16 @@ fn panels_are_laid_out_side_by_side() {
 }
 
 #[test]
+fn log_axes_have_ticks_however_narrow_their_range() {
+    use sdl_plot::log_ticks;
+    assert_eq!(log_ticks(0.5, 2000.0), vec![1.0, 10.0, 100.0, 1000.0]);
+    assert_eq!(log_ticks(0.15, 3.0), vec![0.2, 0.5, 1.0, 2.0]);
+    assert_eq!(log_ticks(0.05, 0.09).len(), 5, "{:?}", log_ticks(0.05, 0.09));
+    assert!(log_ticks(0.0501, 0.0502).iter().all(|v| (0.0501..=0.0502).contains(v)));
+    assert_eq!(log_ticks(1e-30, 1.0).len(), 11, "{:?}", log_ticks(1e-30, 1.0));
+}
+
+#[test]
 fn tick_labels_are_compact() {
     use sdl_plot::tick_label;
     assert_eq!(tick_label(0.0), "0");
