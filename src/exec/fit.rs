@@ -318,7 +318,7 @@ pub fn fit(
     let data = Dataset::new(table.names.clone(), table.columns.clone())
         .map_err(|e| runtime_error(Code::BadArgument, e.to_string(), span, src, "check the table"))?;
     let run = RunRecord {
-        what: format!("fit({}, {} ~ {})", table.origin, spec.target, spec.outer),
+        what: format!("fit({}, {})", table.origin, spec.text()),
         given: opts.values.iter().map(|(n, v)| (n.clone(), v.to_string())).collect(),
         ..RunRecord::default()
     };

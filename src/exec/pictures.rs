@@ -326,13 +326,20 @@ fn short(f: &Formula, max: usize) -> String {
     }
 }
 
-/// The Pareto front of a search: loss against complexity (log loss when every loss is
-/// positive), the chosen formula marked.
+/// True when values are all positive and span at least a factor of ten: a logarithmic axis
+/// shows them better than a linear one.
+fn wide_and_positive(values: &[f64]) -> bool {
+    let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    !values.is_empty() && lo > 0.0 && hi / lo >= 10.0
+}
+
+/// The Pareto front of a search: loss against complexity (a log axis when the losses are
+/// positive and span a decade or more), the chosen formula marked.
 pub fn pareto_figure(r: &SearchResult) -> Figure {
     let front = r.pareto();
     let xs: Vec<f64> = front.iter().map(|e| f64::from(e.complexity)).collect();
     let ys: Vec<f64> = front.iter().map(|e| e.loss).collect();
-    let log = !ys.is_empty() && ys.iter().all(|l| *l > 0.0);
+    let log = wide_and_positive(&ys);
     let mut fig = Figure::new("Pareto front", Axis::linear("complexity"), Axis { label: "loss".into(), log })
         .with(Series::new("Pareto front", Style::LinePoints, xs, ys));
     if let Some(b) = r.best() {
@@ -347,7 +354,8 @@ pub fn pareto_figure(r: &SearchResult) -> Figure {
 }
 
 /// The loss of every training step (block means when there are more than 2,000 steps) and the
-/// validation error when it was measured; logarithmic when every value is positive.
+/// validation error when it was measured; logarithmic when the values are positive and span a
+/// decade or more.
 pub fn training_figure(meta: &ModelMeta) -> Figure {
     let h = &meta.history;
     let k = h.len().div_ceil(CURVE_POINTS).max(1);
@@ -357,7 +365,8 @@ pub fn training_figure(meta: &ModelMeta) -> Figure {
         .map(|(i, block)| ((i * k + block.len()) as f64, block.iter().sum::<f64>() / block.len() as f64))
         .unzip();
     let label = if k > 1 { format!("training loss (mean of {k} steps)") } else { "training loss".to_string() };
-    let log = ys.iter().chain(meta.validation.iter().map(|(_, v)| v)).all(|v| *v > 0.0);
+    let all: Vec<f64> = ys.iter().chain(meta.validation.iter().map(|(_, v)| v)).copied().collect();
+    let log = wide_and_positive(&all);
     let mut fig = Figure::new("training", Axis::linear("step"), Axis { label: "loss".into(), log }).with(Series::new(
         label,
         Style::Line,

@@ -81,7 +81,7 @@ fn math(f: &Formula) -> Html {
 }
 
 fn sci(x: f64) -> String {
-    if x.is_finite() {
+    if x.is_finite() && x != 0.0 {
         format!("{x:.4e}")
     } else {
         format_num(x)
@@ -211,7 +211,7 @@ pub fn search_page(o: &SearchOutcome, title: Option<String>) -> Page {
         ("evaluations per second".into(), Html::text(format!("{:.0}", r.evals as f64 / o.run.seconds.max(1e-9)))),
     ];
     Page {
-        title: title.unwrap_or_else(|| format!("sdl fit: {} ~ {}", o.data.target, r.template.outer)),
+        title: title.unwrap_or_else(|| format!("sdl {}", o.run.what)),
         byline: byline(&o.run),
         sections: vec![
             Section::new("Result").with(Block::Facts(result)),
@@ -259,7 +259,7 @@ pub fn const_fit_page(o: &ConstFitOutcome, title: Option<String>) -> Page {
     ];
     let header = ["constant", "value", "standard error", "unit (SI)"].map(String::from).to_vec();
     Page {
-        title: title.unwrap_or_else(|| format!("sdl fit: {}", o.run.what)),
+        title: title.unwrap_or_else(|| format!("sdl {}", o.run.what)),
         byline: byline(&o.run),
         sections: vec![
             Section::new("Result").with(Block::Facts(result)).with(Block::Table { header, rows, marked: None }),
@@ -280,10 +280,10 @@ pub fn network_page(
     title: Option<String>,
 ) -> Result<Page, Diagnostic> {
     let started = Instant::now();
-    let run = n
-        .run
-        .clone()
-        .unwrap_or_else(|| RunRecord { what: "a network read from a file".into(), ..RunRecord::default() });
+    let run = n.run.clone().unwrap_or_else(|| RunRecord {
+        what: "no record of its training (read from a file, or changed by replace)".into(),
+        ..RunRecord::default()
+    });
     let mut result = vec![
         ("network".to_string(), Html::text(n.summary().lines().next().unwrap_or_default())),
         ("steps".into(), Html::text(n.meta.steps.to_string())),

@@ -89,7 +89,7 @@ th { background: #f4f4f4; }
 tr.marked td { background: #fff3c4; font-weight: bold; }
 table.facts th { width: 16rem; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-math { font-size: 1.1em; }
+math { font-size: 1.15em; math-style: normal; }
 figure { margin: 1rem 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9rem; }

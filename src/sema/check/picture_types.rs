@@ -148,14 +148,8 @@ impl Checker {
             }
             (_, Type::Formula(vars)) => self.check_vars_in_table(vars.as_ref(), table, &x.span),
             (_, Type::Str) => self.check_column_literal(x, table),
-            (_, Type::List(inner)) if matches!(**inner, Type::Str | Type::Formula(_) | Type::Unknown) => {}
-            (_, Type::Unknown) => {}
-            (_, other) => self.err(mismatch(
-                &Type::Str,
-                other,
-                x.span.clone(),
-                "a series is a column name, a formula of the columns, or a list of them",
-            )),
+            // Other types were reported by the option check (`series`).
+            _ => {}
         }
     }
 
