@@ -173,7 +173,8 @@ plot(d, \"DIR/paths.png\", sim: 2)";
     // One series per acceleration component, and y = x for reference.
     let texts = svg_texts(&dir.join("pred.svg"));
     assert!(["ax", "ay", "y = x"].iter().all(|l| texts.iter().any(|t| t == l)), "{texts:?}");
-    assert!(decode(&dir.join("paths.png")).2.len() > 0);
+    let (w, h, rgb) = decode(&dir.join("paths.png"));
+    assert!((w, h) == (800, 600) && ink(&rgb) > 0.01);
     assert_eq!(
         error_code(
             &format!("{}\nplot(d, \"DIR/p.png\", sim: 3)", &src.lines().take(2).collect::<Vec<_>>().join("\n")),

@@ -382,7 +382,12 @@ pub fn training_figure(meta: &ModelMeta) -> Figure {
 
 /// Predictions against the truth (or residuals against the truth), with `y = x` (or `y = 0`)
 /// for reference and R^2 in the title.
-pub fn predictions_figure(what: &str, series: &[(String, Vec<f64>, Vec<f64>)], residuals: bool) -> Figure {
+pub fn predictions_figure(
+    what: &str,
+    series: &[(String, Vec<f64>, Vec<f64>)],
+    residuals: bool,
+    unit: &Option<String>,
+) -> Figure {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     let (mut truth_all, mut pred_all) = (Vec::new(), Vec::new());
     for (_, truth, pred) in series {
@@ -398,7 +403,7 @@ pub fn predictions_figure(what: &str, series: &[(String, Vec<f64>, Vec<f64>)], r
     let r2 = if truth_all.len() >= 2 { super::builtins::r2(&pred_all, &truth_all) } else { f64::NAN };
     let title = format!("{what} (R² = {})", crate::data::format_num((r2 * 1e4).round() / 1e4));
     let y = if residuals { "prediction − truth" } else { "prediction" };
-    let mut fig = Figure::new(title, Axis::linear("truth"), Axis::linear(y));
+    let mut fig = Figure::new(title, Axis::linear(with_unit("truth", unit)), Axis::linear(with_unit(y, unit)));
     fig.legend = Corner::LowerRight;
     for (label, truth, pred) in series {
         let ys = if residuals { pred.iter().zip(truth).map(|(p, t)| p - t).collect() } else { pred.clone() };
@@ -430,14 +435,15 @@ fn predictions_of(c: &Ctx, fit: &Value, data: &Value, residuals: bool) -> Result
             let call = net_call(c);
             let g = call.graphs(data)?;
             network::check_dim(&call, n, &g)?;
-            return Ok(network_predictions(&call, n, &g, residuals)?);
+            return network_predictions(&call, n, &g, residuals);
         }
         other => return Err(c.wrong("a fit or a network", other)),
     };
     let t = c.table(data)?;
-    let truth = column(c, &t, &target)?.values;
+    let truth = column(c, &t, &target)?;
     let pred = super::builtins::eval_on_table(&formula, &t, c.span, c.src)?;
-    Ok(predictions_figure(&format!("{target} on {}", t.origin), &[(target, truth, pred)], residuals))
+    let what = format!("{target} on {}", t.origin);
+    Ok(predictions_figure(&what, &[(target, truth.values, pred)], residuals, &truth.unit))
 }
 
 /// A network's predicted accelerations against the true ones, one series per component.
@@ -461,7 +467,7 @@ pub fn network_predictions(
             )
         })
         .collect();
-    Ok(predictions_figure(&format!("accelerations of {} graphs", graphs.len()), &series, residuals))
+    Ok(predictions_figure(&format!("accelerations of {} graphs", graphs.len()), &series, residuals, &None))
 }
 
 /// A constant fit against its data: the data and the fitted curve when the formula has one
@@ -473,7 +479,7 @@ fn const_fit_figure(c: &Ctx, o: &ConstFitOutcome) -> Result<Figure, Diagnostic> 
     let vars = o.formula.used_vars();
     let [var] = vars.as_slice() else {
         let what = format!("{} ~ {}", o.data.target, short(&o.formula, 40));
-        return Ok(predictions_figure(&what, &[(o.data.target.clone(), truth.values, pred)], false));
+        return Ok(predictions_figure(&what, &[(o.data.target.clone(), truth.values, pred)], false, &truth.unit));
     };
     let x = column(c, t, var)?;
     let mut order: Vec<usize> = (0..x.values.len()).collect();
@@ -646,7 +652,11 @@ pub fn fit_predictions_picture(formula: &Formula, data: &super::fit::FitData) ->
     let pred = crate::domain::CompiledFormula::new(formula).eval_on(t).ok()?;
     let what = format!("{} on {}", data.target, t.origin);
     let series = [(data.target.clone(), truth, pred)];
-    Some(Picture::grid(vec![predictions_figure(&what, &series, false), predictions_figure("residuals", &series, true)]))
+    let unit = t.dim(&data.target).map(|d| d.to_string());
+    Some(Picture::grid(vec![
+        predictions_figure(&what, &series, false, &unit),
+        predictions_figure("residuals", &series, true, &unit),
+    ]))
 }
 
 /// The search outcome's figures for `sdl fit --plot`: the Pareto front beside predictions.
