@@ -169,7 +169,7 @@ pub const PLOT_OPTIONS: &[OptSpec] = &[
     OptSpec { name: "xlabel", ty: "str", doc: "the x axis label (default: the column's name and unit)" },
     OptSpec { name: "ylabel", ty: "str", doc: "the y axis label (default: the column's name and unit)" },
     OptSpec { name: "logx", ty: "bool", doc: "logarithmic x axis (values that are not positive are skipped and counted)" },
-    OptSpec { name: "logy", ty: "bool", doc: "logarithmic y axis (default: on for losses that are all positive)" },
+    OptSpec { name: "logy", ty: "bool", doc: "logarithmic y axis (default: on for losses that are positive and span a decade or more)" },
     OptSpec { name: "width", ty: "num", doc: "width in pixels (default 800)" },
     OptSpec { name: "height", ty: "num", doc: "height in pixels (default 600)" },
     OptSpec { name: "show", ty: "bool", doc: "also show the picture in the terminal (kitty, iTerm2 or sixel)" },
