@@ -42,7 +42,8 @@ impl ParamSpec {
 #[derive(Clone, Copy, Debug)]
 pub struct OptSpec {
     pub name: &'static str,
-    /// A type name as written in sdl (`num`, `bool`, `str`, `opset`, `record`) or `loss`.
+    /// A type name as written in sdl (`num`, `bool`, `str`, `opset`, `record`, `graphs`, `any`),
+    /// `loss`, or `series` (a column name, a formula, or a list of them).
     pub ty: &'static str,
     pub doc: &'static str,
 }
@@ -70,6 +71,8 @@ pub enum Topic {
     Formulas,
     /// Simulations and graph networks.
     Graphs,
+    /// Pictures (PNG, SVG) and report pages (HTML).
+    Pictures,
 }
 
 /// A built-in function's definition.
@@ -146,6 +149,63 @@ pub const TRAIN_OPTIONS: &[OptSpec] = &[
     OptSpec { name: "shards", ty: "num", doc: "shards per batch (results depend on this, not on threads)" },
     OptSpec { name: "progress", ty: "bool", doc: "show a progress line" },
     OptSpec { name: "checkpoint", ty: "str", doc: "checkpoint file: written every 30 s, resumed from when present" },
+    OptSpec {
+        name: "validation",
+        ty: "graphs",
+        doc: "held-out graphs: their mean absolute error is recorded about 20 times during the run (`plot(model)` draws it)",
+    },
+];
+
+/// Named options of `plot`.
+pub const PLOT_OPTIONS: &[OptSpec] = &[
+    OptSpec { name: "x", ty: "str", doc: "tables: the column on the x axis (default: the first)" },
+    OptSpec {
+        name: "y",
+        ty: "series",
+        doc: "tables: what is drawn as points: a column, a formula of the columns, or a list of them (default: every other column)",
+    },
+    OptSpec { name: "lines", ty: "series", doc: "tables: columns or formulas drawn as lines (sorted by x)" },
+    OptSpec { name: "title", ty: "str", doc: "the title over the plot" },
+    OptSpec { name: "xlabel", ty: "str", doc: "the x axis label (default: the column's name and unit)" },
+    OptSpec { name: "ylabel", ty: "str", doc: "the y axis label (default: the column's name and unit)" },
+    OptSpec { name: "logx", ty: "bool", doc: "logarithmic x axis (values that are not positive are skipped and counted)" },
+    OptSpec { name: "logy", ty: "bool", doc: "logarithmic y axis (default: on for losses that are positive and span a decade or more)" },
+    OptSpec { name: "width", ty: "num", doc: "width in pixels (default 800)" },
+    OptSpec { name: "height", ty: "num", doc: "height in pixels (default 600)" },
+    OptSpec { name: "show", ty: "bool", doc: "also show the picture in the terminal (kitty, iTerm2 or sixel)" },
+    OptSpec { name: "sim", ty: "num", doc: "graphs: which simulation's trajectories to draw (default 0)" },
+];
+
+/// Named options of `plot_messages`.
+pub const MESSAGE_PLOT_OPTIONS: &[OptSpec] = &[
+    OptSpec {
+        name: "truth",
+        ty: "str",
+        doc: "\"force\" (the paper's) or \"accel\" (the force over the receiver's mass)",
+    },
+    OptSpec { name: "title", ty: "str", doc: "the title over the panels" },
+    OptSpec { name: "width", ty: "num", doc: "width in pixels" },
+    OptSpec { name: "height", ty: "num", doc: "height in pixels" },
+    OptSpec { name: "show", ty: "bool", doc: "also show the picture in the terminal (kitty, iTerm2 or sixel)" },
+];
+
+/// Named options of `plot_predictions`.
+pub const PREDICTION_PLOT_OPTIONS: &[OptSpec] = &[
+    OptSpec { name: "residuals", ty: "bool", doc: "draw prediction minus truth against truth instead" },
+    OptSpec { name: "title", ty: "str", doc: "the title over the plot" },
+    OptSpec { name: "width", ty: "num", doc: "width in pixels" },
+    OptSpec { name: "height", ty: "num", doc: "height in pixels" },
+    OptSpec { name: "show", ty: "bool", doc: "also show the picture in the terminal (kitty, iTerm2 or sixel)" },
+];
+
+/// Named options of `report`.
+pub const REPORT_OPTIONS: &[OptSpec] = &[
+    OptSpec { name: "title", ty: "str", doc: "the page's title" },
+    OptSpec {
+        name: "data",
+        ty: "any",
+        doc: "networks: graphs to draw the messages and predictions on (default: the training graphs)",
+    },
 ];
 
 macro_rules! builtins {
@@ -226,6 +286,10 @@ builtins! {
     Graphs LoadModel "load_model"(req("path")) Closed, "reads a network written by save(model, path)", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nsave(train(gn, simulate_nbody(\"spring\", sims: 2, steps: 20), steps: 2, progress: false), \"/tmp/sdl_doc_model.sdlm\")\nload_model(\"/tmp/sdl_doc_model.sdlm\").kind";
     Graphs LoadGraphs "load_graphs"(req("path")) Closed, "reads graphs written by save(graphs, \"file.npz\")", "save(simulate_nbody(\"spring\", sims: 2, steps: 20), \"/tmp/sdl_doc_graphs.npz\")\nload_graphs(\"/tmp/sdl_doc_graphs.npz\").count";
     Values Param "param"(req("name"), req("default")) Closed, "a script parameter: the value given with `sdl FILE --set name=value`, else the default", "param(\"steps\", 100)";
+    Pictures Plot "plot"(req("value"), req("path")) Options(PLOT_OPTIONS), "draws a picture to a PNG or SVG file (by its extension): a table's columns and formulas, a search's Pareto front (the chosen formula marked), a constant fit against its data, a network's training (and validation) loss per step, or the trajectories of simulated graphs", "let t = table({x: [1, 2, 3, 4], y: [1, 4, 9, 16]})\nplot(t, \"/tmp/sdl_doc_plot.svg\", x: \"x\", y: \"y\", lines: formula { x ^ 2 }, title: \"squares\")";
+    Pictures PlotMessages "plot_messages"(req("model"), req("data"), req("path")) Options(MESSAGE_PLOT_OPTIONS), "the paper's Figure 3: each top message channel against the best linear combination of the true force (one panel per channel, with its R^2)", "graphnet gn { message: mlp(hidden: 8, layers: 1) -> 2, node: mlp(hidden: 8, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 2, steps: 20)\nplot_messages(train(gn, d, steps: 2, progress: false), d, \"/tmp/sdl_doc_messages.png\")";
+    Pictures PlotPredictions "plot_predictions"(req("fit"), req("data"), req("path")) Options(PREDICTION_PLOT_OPTIONS), "predictions against the truth (or residuals) of a fit on a table, or of a network's accelerations on graphs", "let t = table({x: [1, 2, 3, 4], y: [3, 5.1, 7, 9]})\nplot_predictions(fit(t, y ~ a * x + b), t, \"/tmp/sdl_doc_predictions.png\", residuals: true)";
+    Pictures Report "report"(req("result"), req("path")) Options(REPORT_OPTIONS), "writes one self-contained HTML page about a fit or a trained network: data summary, every setting, the Pareto table with typeset formulas, the plots, timings, sdl's version and the seed", "let t = table({x: [1, 2, 3, 4], y: [3, 5, 7, 9]})\nreport(fit(t, y ~ a * x + b), \"/tmp/sdl_doc_report.html\")";
 }
 
 const fn str_param(name: &'static str, v: &'static str) -> ParamSpec {

@@ -49,7 +49,8 @@ enum BenchCommand {
     Eval(EvalBenchArgs),
     /// Laws recovered within a time budget each.
     Recover(sdl::cli::RecoverArgs),
-    /// Trains the paper's graph network; prints graphs/s and the Table-1 R^2.
+    /// Trains the paper's graph network; prints graphs/s and the Table-1 R^2 (also `table1`).
+    #[command(alias = "table1")]
     Train(sdl::cli::TrainBenchArgs),
 }
 

@@ -1,5 +1,5 @@
-//! Module boundaries from ARCHITECTURE.md, enforced: the formula, kernel and search crates know
-//! nothing of the language; front-end stages import only earlier stages; ariadne is used only by
+//! Module boundaries from ARCHITECTURE.md, enforced: the formula, kernel, search, simulation,
+//! units, training and picture crates know nothing of the language; front-end stages import only earlier stages; ariadne is used only by
 //! `diag`; `unsafe` appears only in the JIT; every source file opens with a `//!` summary.
 
 use std::path::{Path, PathBuf};
@@ -41,6 +41,8 @@ fn library_crates_know_nothing_of_the_language() {
         // Dimensions and units are shared by the checker and the search, so they sit beside the
         // formula crate and below everything else.
         ("sdl-units", vec!["sdl-kernel", "sdl-search", "sdl-sim", "sdl-train", "burn"]),
+        // Pictures draw numbers: no formula, search, simulation or network crate, no burn.
+        ("sdl-plot", vec!["sdl-formula", "sdl-kernel", "sdl-search", "sdl-sim", "sdl-train", "sdl-units", "burn"]),
     ];
     for (krate, forbidden) in layers {
         let manifest = read(&Path::new("crates").join(krate).join("Cargo.toml"));
@@ -116,7 +118,7 @@ fn front_end_stages_import_only_earlier_stages() {
 #[test]
 fn only_diag_renders_and_only_the_jit_is_unsafe() {
     let mut all = rust_files(Path::new("src"));
-    for krate in ["sdl-formula", "sdl-kernel", "sdl-search", "sdl-sim", "sdl-train", "sdl-units"] {
+    for krate in ["sdl-formula", "sdl-kernel", "sdl-search", "sdl-sim", "sdl-train", "sdl-units", "sdl-plot"] {
         all.extend(rust_files(&Path::new("crates").join(krate).join("src")));
     }
     for file in &all {

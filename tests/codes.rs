@@ -55,6 +55,8 @@ const CASES: &[(&str, &str)] = &[
         "graphnet g { message: mlp(hidden: 4, layers: 1) -> 2, node: mlp(hidden: 4, layers: 1) -> 2 }\nlet d = simulate_nbody(\"spring\", sims: 1, steps: 20)\nlet m = train(g, d, steps: 20, lr: 1e30, batch: 2)",
     ),
     ("bad-model-file", "let m = load_model(\"tests/golden/data/ragged.csv\")"),
+    ("unknown-format", "plot(table({ x: [1] }), \"picture.gif\")"),
+    ("nothing-to-plot", "plot(table({ x: [1, 2] }) where x > 5, \"/tmp/sdl_codes_empty.png\")"),
 ];
 
 #[test]

@@ -46,6 +46,7 @@ fn every_example_is_tested() {
             "nbody.sdl",
             "newtonian.sdl",
             "penalties.sdl",
+            "pictures.sdl",
             "tour.sdl"
         ],
         "add a test for each new example"
@@ -132,4 +133,31 @@ fn hamiltonian_example_reads_off_a_pair_energy() {
     assert!(r2 > 0.3 && r2 <= 1.0, "{out}");
     assert!(number_after(&out, "test MAE of the accelerations:").is_finite(), "{out}");
     assert!(out.contains("E_pair ="), "{out}");
+}
+
+#[test]
+fn pictures_example_draws_every_picture_and_two_report_pages() {
+    let dir = std::env::temp_dir().join(format!("sdl-example-pictures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir_text = dir.display().to_string();
+    let out = run_example_with(
+        "pictures.sdl",
+        &[("dir", &dir_text), ("sims", "3"), ("steps", "40"), ("hidden", "16"), ("niterations", "3")],
+    );
+    for file in [
+        "pareto.png",
+        "residuals.png",
+        "search.html",
+        "trajectories.png",
+        "training.png",
+        "messages.png",
+        "network.html",
+    ] {
+        let path = dir.join(format!("sdl_{file}"));
+        assert!(out.contains(&format!("wrote {}", path.display())), "{file} not reported\n{out}");
+        assert!(std::fs::metadata(&path).map(|m| m.len() > 1000).unwrap_or(false), "{file} missing or empty");
+    }
+    let r2 = number_after(&out, "Table 1 R^2:");
+    assert!((0.0..=1.0).contains(&r2), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -42,6 +42,7 @@ golden! {
     err_graphnet,
     err_nan,
     err_opset,
+    err_pictures,
     err_runtime,
     err_syntax,
     err_types,

@@ -27,6 +27,7 @@ transcripts! {
     basics,
     errors,
     formulas,
+    pictures,
 }
 
 #[test]

@@ -67,6 +67,59 @@ pub struct FitArgs {
     /// Resume from a hall-of-fame CSV written earlier.
     #[arg(long)]
     pub warm_start: Option<PathBuf>,
+    /// Draw the Pareto front and the chosen formula's predictions to this PNG or SVG file.
+    #[arg(long, value_name = "FILE.png")]
+    pub plot: Option<PathBuf>,
+    /// Write a self-contained HTML page about the run (data, settings, Pareto table, plots).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+}
+
+/// Checks the file names of `--plot` and `--report` before any work: Err is the exit status.
+pub(crate) fn check_outputs(plot: Option<&std::path::Path>, report: Option<&std::path::Path>) -> Result<(), u8> {
+    if let Some(p) = plot {
+        if sdl_plot::Format::from_path(p).is_err() {
+            return Err(fail(
+                "unknown-format",
+                format!("--plot {}: not a .png or .svg file name", p.display()),
+                "end the file name in .png or .svg",
+            ));
+        }
+    }
+    if let Some(r) = report {
+        if !crate::domain::files::has_page_extension(&r.to_string_lossy()) {
+            return Err(fail(
+                "unknown-format",
+                format!("--report {}: not an .html file name", r.display()),
+                "end the file name in .html",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `--plot` and `--report` outputs, saying where on stderr (stdout holds the result).
+/// Returns the exit status: 0, or 2 when one could not be written.
+pub(crate) fn write_outputs(
+    plot: Option<(&std::path::Path, sdl_plot::Picture)>,
+    report: Option<(&std::path::Path, sdl_plot::page::Page)>,
+) -> u8 {
+    if let Some((path, pic)) = plot {
+        match sdl_plot::write(&pic, path) {
+            Ok(d) => eprint!("{}", crate::exec::pictures::written(&path.display().to_string(), &d)),
+            Err(e) => {
+                let code = if matches!(e, sdl_plot::PlotError::Empty { .. }) { "nothing-to-plot" } else { "io-error" };
+                return fail(code, e.to_string(), "check the path and the data");
+            }
+        }
+    }
+    if let Some((path, page)) = report {
+        match crate::exec::report::write_page(&page, &path.to_string_lossy()) {
+            Ok(bytes) => eprintln!("wrote {} (report page, {} KB)", path.display(), bytes.div_ceil(1024)),
+            Err(e) => return fail("io-error", e, "check the path"),
+        }
+    }
+    0
 }
 
 pub(crate) fn fail(code: &str, message: String, help: &str) -> u8 {
@@ -103,6 +156,9 @@ fn parse_ops(list: &str, arity: usize) -> Result<Vec<Op>, String> {
 /// `target ~ f(features...)`, the options by their names in the language), so no sdl source is
 /// generated and every default is the language's.
 pub fn fit(args: &FitArgs) -> u8 {
+    if let Err(code) = check_outputs(args.plot.as_deref(), args.report.as_deref()) {
+        return code;
+    }
     let table = match Table::load_csv(&args.file) {
         Ok(t) => t,
         Err(d) => return fail(d.code.name(), d.message, d.help.as_deref().unwrap_or("")),
@@ -191,7 +247,13 @@ pub fn fit(args: &FitArgs) -> u8 {
         Ok(None) => return fail("fit-failed", "the fit gave no search result".into(), "report this as a bug"),
         Err(d) => return fail(d.code.name(), d.message.clone(), d.help.as_deref().unwrap_or("")),
     };
-    print_outcome(&outcome.result, args.json, sub_has_units)
+    let status = print_outcome(&outcome.result, args.json, sub_has_units);
+    if status != 0 {
+        return status;
+    }
+    let plot = args.plot.as_deref().map(|p| (p, crate::exec::pictures::search_picture(&outcome)));
+    let report = args.report.as_deref().map(|p| (p, crate::exec::report::search_page(&outcome, None)));
+    write_outputs(plot, report)
 }
 
 /// The options of `sdl fit` as the language's `fit` takes them (named values); only those given

@@ -4,10 +4,17 @@
 //! are always `graphs_per_s=X` and `table1_r2=Y` (scored as the paper's code does, on the
 //! best-fitting 90% of edges; the line before gives the same fit scored on every edge, and
 //! `table1_r2_accel`, the paper's score against the force divided by the receiver's mass).
+//! `--plot` draws the training curve beside each top message channel against the true force on
+//! the test graphs (the paper's Figure 3); `--report` writes the run's HTML page. The command is
+//! also called `sdl bench table1`.
 
 use super::fail;
+use crate::exec::fit::RunRecord;
+use crate::exec::network::{Call, TrainedNet};
+use crate::exec::pictures;
 use crate::exec::INTERRUPTED;
 use crate::sim::{simulate, Law, SimConfig};
+use crate::train::ModelMeta;
 use crate::train::{
     extract_messages, training_device, truth_fit, Dataset, GraphNetConfig, NetworkConfig, Penalty, Schedule, Stop,
     TrainConfig, Trainer, Truth,
@@ -72,6 +79,13 @@ pub struct TrainBenchArgs {
     /// Save the trained network to this file (load it in sdl with `load_model`).
     #[arg(long)]
     pub save: Option<PathBuf>,
+    /// Draw the training loss and each top message channel against the true force (the paper's
+    /// Figure 3) on the test graphs, to a PNG or SVG file (default table1.png).
+    #[arg(long, value_name = "FILE.png", num_args = 0..=1, default_missing_value = "table1.png")]
+    pub plot: Option<PathBuf>,
+    /// Write a self-contained HTML page about the run (settings, training, messages, timings).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
 }
 
 fn penalty(args: &TrainBenchArgs) -> Result<Penalty, String> {
@@ -86,6 +100,9 @@ fn penalty(args: &TrainBenchArgs) -> Result<Penalty, String> {
 
 /// Runs `sdl bench train`; returns the exit status.
 pub fn bench_train(args: &TrainBenchArgs) -> u8 {
+    if let Err(code) = super::check_outputs(args.plot.as_deref(), args.report.as_deref()) {
+        return code;
+    }
     let Some(law) = Law::from_name(&args.law) else {
         let names: Vec<&str> = Law::all().iter().map(|l| l.name()).collect();
         return fail("bad-argument", format!("no force law `{}`", args.law), &format!("laws: {}", names.join(", ")));
@@ -146,6 +163,7 @@ pub fn bench_train(args: &TrainBenchArgs) -> u8 {
     let chunk = if args.eval_every == 0 { args.steps } else { args.eval_every };
     let mut train_secs = 0.0;
     let mut last_loss = f64::NAN;
+    let mut history: Vec<f64> = Vec::new();
     let mut last_report = Instant::now();
     let mut progress = |p: &crate::train::Progress| {
         if last_report.elapsed().as_secs_f64() >= 10.0 || p.step == p.total {
@@ -163,6 +181,7 @@ pub fn bench_train(args: &TrainBenchArgs) -> u8 {
                 if let Some(l) = losses.last() {
                     last_loss = *l;
                 }
+                history.extend(losses);
                 if stop == Stop::Interrupted {
                     eprintln!("interrupted after {} steps", trainer.steps_done());
                     break;
@@ -205,5 +224,61 @@ pub fn bench_train(args: &TrainBenchArgs) -> u8 {
     );
     println!("graphs_per_s={:.1}", (trainer.steps_done() * args.batch) as f64 / train_secs.max(1e-9));
     println!("table1_r2={r2:.4}");
-    u8::from(INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed)) * 130
+    let interrupted = u8::from(INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed)) * 130;
+    if args.plot.is_none() && args.report.is_none() {
+        return interrupted;
+    }
+    let trained = TrainedNet {
+        net: trainer.network().clone(),
+        meta: ModelMeta { history, steps: trainer.steps_done(), law: Some(law.name().into()), ..ModelMeta::default() },
+        run: Some(RunRecord {
+            what: format!(
+                "sdl bench train --law {} --dim {} --penalty {} --steps {}",
+                law.name(),
+                args.dim,
+                args.penalty,
+                args.steps
+            ),
+            given: vec![],
+            settings: format!("{args:#?}\n{:#?}\n{:#?}", trainer.network().config(), trainer.config()),
+            seed: args.seed,
+            seconds: train_secs,
+        }),
+        data: None,
+    };
+    match outputs(args, &trained, &test, r2) {
+        0 => interrupted,
+        status => status,
+    }
+}
+
+/// `--plot` (the training curve beside the paper's Figure 3 on the test graphs) and `--report`.
+fn outputs(args: &TrainBenchArgs, trained: &TrainedNet, test: &crate::sim::GraphData, r2: f64) -> u8 {
+    let span = 0..0;
+    let call = Call { name: "sdl bench train", span: &span, src: 0 };
+    let plot = match &args.plot {
+        Some(path) => match pictures::messages_picture(&call, trained, test, None) {
+            Ok((messages, _)) => {
+                let mut panels = vec![pictures::training_figure(&trained.meta)];
+                panels.extend(messages.panels);
+                let mut pic = sdl_plot::Picture::grid(panels);
+                pic.title =
+                    Some(format!("{} law, {}-D, {} penalty: table1_r2 = {r2:.4}", args.law, args.dim, args.penalty));
+                Some((path.as_path(), pic))
+            }
+            Err(d) => return fail(d.code.name(), d.message, d.help.as_deref().unwrap_or("")),
+        },
+        None => None,
+    };
+    let report = match &args.report {
+        Some(path) => {
+            let title = Some(format!("sdl bench train: {} law, {}-D, {} penalty", args.law, args.dim, args.penalty));
+            match crate::exec::report::network_page(&call, trained, Some(test), title) {
+                Ok(page) => Some((path.as_path(), page)),
+                Err(d) => return fail(d.code.name(), d.message, d.help.as_deref().unwrap_or("")),
+            }
+        }
+        None => None,
+    };
+    super::write_outputs(plot, report)
 }

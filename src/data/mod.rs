@@ -18,7 +18,7 @@ use sdl_units::{Dim, Unit};
 use std::path::Path;
 
 /// A table of `f64` columns with names.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Table {
     pub names: Vec<String>,
     pub columns: Vec<Vec<f64>>,

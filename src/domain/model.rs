@@ -20,6 +20,30 @@ impl ModelSpec {
     pub fn is_search(&self) -> bool {
         !self.functions.is_empty()
     }
+
+    /// The model as written: `y ~ f(x1, x2) + c` (each unknown function with its arguments).
+    pub fn text(&self) -> String {
+        let outer = self.outer.to_string();
+        let mut rhs = String::with_capacity(outer.len() + 16);
+        let mut word = String::new();
+        let flush = |word: &mut String, rhs: &mut String| {
+            match self.functions.iter().find(|(n, _)| n == word) {
+                Some((n, args)) => rhs.push_str(&format!("{n}({})", args.join(", "))),
+                None => rhs.push_str(word),
+            }
+            word.clear();
+        };
+        for ch in outer.chars() {
+            if ch.is_alphanumeric() || ch == '_' {
+                word.push(ch);
+            } else {
+                flush(&mut word, &mut rhs);
+                rhs.push(ch);
+            }
+        }
+        flush(&mut word, &mut rhs);
+        format!("{} ~ {rhs}", self.target)
+    }
 }
 
 /// Splits a model's right-side variables into columns and free constants, given the table's

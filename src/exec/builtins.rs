@@ -17,18 +17,18 @@ use std::rc::Rc;
 type Args = Vec<(Option<String>, Value)>;
 
 /// Context for one built-in call: its name, span and source, for error messages.
-struct Ctx<'a> {
-    name: &'static str,
-    span: &'a Span,
-    src: SourceId,
+pub(super) struct Ctx<'a> {
+    pub name: &'static str,
+    pub span: &'a Span,
+    pub src: SourceId,
 }
 
 impl Ctx<'_> {
-    fn err(&self, code: Code, message: impl Into<String>, help: &str) -> Diagnostic {
+    pub(super) fn err(&self, code: Code, message: impl Into<String>, help: &str) -> Diagnostic {
         runtime_error(code, message, self.span, self.src, help)
     }
 
-    fn wrong(&self, what: &str, v: &Value) -> Diagnostic {
+    pub(super) fn wrong(&self, what: &str, v: &Value) -> Diagnostic {
         self.err(
             Code::TypeMismatch,
             format!("`{}` expected {what}, found {}", self.name, v.type_name()),
@@ -36,28 +36,28 @@ impl Ctx<'_> {
         )
     }
 
-    fn num(&self, v: &Value) -> Result<f64, Diagnostic> {
+    pub(super) fn num(&self, v: &Value) -> Result<f64, Diagnostic> {
         match v {
             Value::Num(n) => Ok(*n),
             other => Err(self.wrong("a number", other)),
         }
     }
 
-    fn string(&self, v: &Value) -> Result<Rc<str>, Diagnostic> {
+    pub(super) fn string(&self, v: &Value) -> Result<Rc<str>, Diagnostic> {
         match v {
             Value::Str(s) => Ok(s.clone()),
             other => Err(self.wrong("a string", other)),
         }
     }
 
-    fn table(&self, v: &Value) -> Result<Rc<Table>, Diagnostic> {
+    pub(super) fn table(&self, v: &Value) -> Result<Rc<Table>, Diagnostic> {
         match v {
             Value::Table(t) => Ok(t.clone()),
             other => Err(self.wrong("a table", other)),
         }
     }
 
-    fn formula(&self, v: &Value) -> Result<Rc<Formula>, Diagnostic> {
+    pub(super) fn formula(&self, v: &Value) -> Result<Rc<Formula>, Diagnostic> {
         match v {
             Value::Formula(f) => Ok(f.clone()),
             Value::Num(n) => Ok(Rc::new(Formula::constant(*n))),
@@ -65,7 +65,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn nums(&self, v: &Value) -> Result<Vec<f64>, Diagnostic> {
+    pub(super) fn nums(&self, v: &Value) -> Result<Vec<f64>, Diagnostic> {
         match v {
             Value::List(items) => items.iter().map(|x| self.num(x)).collect(),
             other => Err(self.wrong("a list of numbers", other)),
@@ -97,6 +97,7 @@ pub fn call(
         Topic::Tables => call_tables(b, &args, &c),
         Topic::Formulas => call_formulas(vm, b, &args, extra, &c),
         Topic::Graphs => call_graphs(vm, b, &args, extra, &c),
+        Topic::Pictures => super::pictures::call(vm, b, &args, &extra, &c),
     }
 }
 
@@ -450,7 +451,7 @@ fn simulate_nbody(c: &Ctx, slots: &[Option<Value>]) -> Result<Value, Diagnostic>
     Ok(Value::Graphs(Rc::new(data)))
 }
 
-fn net_call<'a>(c: &Ctx<'a>) -> super::network::Call<'a> {
+pub(super) fn net_call<'a>(c: &Ctx<'a>) -> super::network::Call<'a> {
     super::network::Call { name: c.name, span: c.span, src: c.src }
 }
 

@@ -19,15 +19,39 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+/// How a result was made, for reports: what ran, the settings, the seed and the time taken.
+#[derive(Clone, Debug, Default)]
+pub struct RunRecord {
+    /// The call in words: `fit(data.csv, y ~ f(x1, x2))`.
+    pub what: String,
+    /// The options as given (name and value), in order.
+    pub given: Vec<(String, String)>,
+    /// Every setting in force: the options structure, printed.
+    pub settings: String,
+    pub seed: u64,
+    pub seconds: f64,
+}
+
+/// The data a fit was made on (shared, not copied) and its target column.
+#[derive(Clone, Debug)]
+pub struct FitData {
+    pub table: Rc<Table>,
+    pub target: String,
+}
+
 /// The result of a symbolic search, as a language value.
 #[derive(Debug)]
 pub struct SearchOutcome {
     pub result: SearchResult,
+    pub run: RunRecord,
+    pub data: FitData,
 }
 
 /// The result of fitting the constants of a fixed form.
 #[derive(Debug)]
 pub struct ConstFitOutcome {
+    pub run: RunRecord,
+    pub data: FitData,
     pub formula: Formula,
     pub params: Vec<(String, f64)>,
     pub std_errors: Vec<(String, f64)>,
@@ -306,13 +330,28 @@ pub fn fit(
     check_finite(&table, &used, span, src)?;
     let data = Dataset::new(table.names.clone(), table.columns.clone())
         .map_err(|e| runtime_error(Code::BadArgument, e.to_string(), span, src, "check the table"))?;
+    let run = RunRecord {
+        what: format!("fit({}, {})", table.origin, spec.text()),
+        given: opts.values.iter().map(|(n, v)| (n.clone(), v.to_string())).collect(),
+        ..RunRecord::default()
+    };
+    let fit_data = FitData { table: table.clone(), target: spec.target.clone() };
     if spec.is_search() {
         let units = search_units(&table, &spec.target, &opts)?;
-        search(vm, &spec, &params, data, target, weights, &opts, units)
+        let outcome = search(vm, &spec, &params, data, target, weights, &opts, units)?;
+        Ok(Value::SearchResult(Rc::new(SearchOutcome { run: finish_record(run, &outcome), data: fit_data, ..outcome })))
     } else {
-        let fitted = const_fit(&spec, &params, &data, &target, weights.as_deref(), &opts)?;
+        let started = std::time::Instant::now();
+        let (fitted, settings, seed) = const_fit(&spec, &params, &data, &target, weights.as_deref(), &opts)?;
+        let run = RunRecord { settings, seed, seconds: started.elapsed().as_secs_f64(), ..run };
+        let fitted = ConstFitOutcome { run, data: fit_data, ..fitted };
         Ok(Value::ConstFit(Rc::new(with_param_dims(fitted, &table, &spec.target))))
     }
+}
+
+/// The record of a search: what was asked, with the settings, seed and time the search reports.
+fn finish_record(asked: RunRecord, outcome: &SearchOutcome) -> RunRecord {
+    RunRecord { what: asked.what, given: asked.given, ..outcome.run.clone() }
 }
 
 /// The dimension each fitted constant must carry so that the formula has the target's units
@@ -370,7 +409,7 @@ fn const_fit(
     target: &[f64],
     weights: Option<&[f64]>,
     opts: &Opts,
-) -> Result<ConstFitOutcome, Diagnostic> {
+) -> Result<(ConstFitOutcome, String, u64), Diagnostic> {
     let init = |name: &str| -> f64 {
         match opts.get("params") {
             Some(Value::Record(fields)) => fields
@@ -402,13 +441,16 @@ fn const_fit(
         seed: opts.count("seed", 0)?.unwrap_or(0) as u64,
     };
     let r = crate::kernel::fit_constants(&f, &data, target, weights, &fit_opts);
+    let (settings, seed) = (format!("{fit_opts:#?}"), fit_opts.seed);
     let mut fitted = f.clone();
     fitted.consts = r.consts.clone();
     let fitted = thaw_literals(&fitted, &written);
     let named = |xs: &[f64]| -> Vec<(String, f64)> {
         f.const_names.iter().zip(xs).filter_map(|(n, v)| n.as_ref().map(|n| (n.clone(), *v))).collect()
     };
-    Ok(ConstFitOutcome {
+    let outcome = ConstFitOutcome {
+        run: RunRecord::default(),
+        data: FitData { table: Rc::new(Table::default()), target: spec.target.clone() },
         params: named(&r.consts),
         std_errors: named(&r.std_errors),
         param_dims: Vec::new(),
@@ -416,7 +458,8 @@ fn const_fit(
         loss: r.loss,
         iterations: r.iterations,
         converged: r.converged,
-    })
+    };
+    Ok((outcome, settings, seed))
 }
 
 /// Prefix of the columns that hold a model's written numbers during a constant fit; `#` cannot
@@ -578,7 +621,7 @@ fn search(
     weights: Option<Vec<f64>>,
     opts: &Opts,
     units: Option<Units>,
-) -> Result<Value, Diagnostic> {
+) -> Result<SearchOutcome, Diagnostic> {
     if let Some(p) = params.first() {
         return Err(runtime_error(
             Code::BadModel,
@@ -605,6 +648,8 @@ fn search(
             eprint!("\r\x1b[2K{}", progress_line(p));
         }
     };
+    let settings = format!("{options:#?}\nthreads: {threads} (0: every core)");
+    let started = std::time::Instant::now();
     let run = || crate::search::search(&problem, &options, &progress, &INTERRUPTED);
     let result = if threads > 0 {
         match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
@@ -621,7 +666,16 @@ fn search(
         let _ = writeln!(vm.out, "search interrupted: keeping the best formulas found so far");
     }
     match result {
-        Ok(r) => Ok(Value::SearchResult(Rc::new(SearchOutcome { result: r }))),
+        Ok(r) => Ok(SearchOutcome {
+            result: r,
+            run: RunRecord {
+                settings,
+                seed: options.seed,
+                seconds: started.elapsed().as_secs_f64(),
+                ..RunRecord::default()
+            },
+            data: FitData { table: Rc::new(Table::default()), target: spec.target.clone() },
+        }),
         Err(e @ crate::search::SearchError::UnitsUnreachable { .. }) => Err(runtime_error(
             Code::UnreachableUnits,
             e.to_string(),

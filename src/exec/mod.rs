@@ -1,6 +1,7 @@
 //! Exec: runs IR chunks on a value stack, with globals by name and locals in numbered slots.
 //!
-//! Built-in functions live in [`builtins`], `fit` in [`fit`]. A run-time problem becomes a
+//! Built-in functions live in [`builtins`], `fit` in [`fit`], pictures in [`pictures`] and report
+//! pages in [`report`]. A run-time problem becomes a
 //! coded [`Diagnostic`] pointing at the instruction's span; nothing panics on user data.
 //! Ctrl-C sets [`INTERRUPTED`]; the loop checks it at every instruction and long work (search,
 //! fitting) checks it too and returns its best result so far.
@@ -8,6 +9,8 @@
 pub mod builtins;
 pub mod fit;
 pub mod network;
+pub mod pictures;
+pub mod report;
 pub mod value;
 
 use crate::diag::{Code, Diagnostic, SourceId};

@@ -31,13 +31,19 @@ use std::time::Instant;
 pub struct TrainedNet {
     pub net: Network,
     pub meta: ModelMeta,
+    /// How this session trained it (none for a network read from a file or changed by
+    /// `replace`).
+    pub run: Option<super::fit::RunRecord>,
+    /// The graphs it was trained on, shared (for reports).
+    pub data: Option<Rc<GraphData>>,
 }
 
 /// Graphs evaluated at most when measuring a loss or ranking channels.
 const SAMPLE: usize = 1000;
 
 impl TrainedNet {
-    fn kind(&self) -> &'static str {
+    /// `symbolic`, `message passing` or `hamiltonian`.
+    pub fn kind(&self) -> &'static str {
         match &self.net {
             Network::Graph(g) if g.message_formulas().is_some() => "symbolic",
             Network::Graph(_) => "message passing",
@@ -141,7 +147,7 @@ pub struct Call<'a> {
 }
 
 impl Call<'_> {
-    fn err(&self, code: Code, message: impl Into<String>, help: &str) -> Diagnostic {
+    pub(super) fn err(&self, code: Code, message: impl Into<String>, help: &str) -> Diagnostic {
         runtime_error(code, message, self.span, self.src, help)
     }
 
@@ -149,14 +155,14 @@ impl Call<'_> {
         self.err(Code::TypeMismatch, format!("`{}` expected {what}, found {}", self.name, v.type_name()), "see `:help`")
     }
 
-    fn graphs(&self, v: &Value) -> Result<Rc<GraphData>, Diagnostic> {
+    pub(super) fn graphs(&self, v: &Value) -> Result<Rc<GraphData>, Diagnostic> {
         match v {
             Value::Graphs(g) => Ok(g.clone()),
             other => Err(self.wrong("graphs", other)),
         }
     }
 
-    fn network(&self, v: &Value) -> Result<Rc<TrainedNet>, Diagnostic> {
+    pub(super) fn network(&self, v: &Value) -> Result<Rc<TrainedNet>, Diagnostic> {
         match v {
             Value::Network(n) => Ok(n.clone()),
             other => Err(self.wrong("a network", other)),
@@ -164,7 +170,7 @@ impl Call<'_> {
     }
 
     /// A `TrainError` as a diagnostic.
-    fn train_error(&self, e: TrainError) -> Diagnostic {
+    pub(super) fn train_error(&self, e: TrainError) -> Diagnostic {
         match e {
             TrainError::BadFormula(m) if m.contains("does not see") => {
                 self.err(Code::UnknownVariable, m, "use the columns of the table `messages` returns")
@@ -214,6 +220,15 @@ fn check_finite(c: &Call, data: &GraphData) -> Result<(), Diagnostic> {
     }
 }
 
+/// What `train` / `refit` do besides the optimiser's settings.
+struct RunOptions {
+    steps: usize,
+    progress: bool,
+    checkpoint: Option<String>,
+    /// Graphs whose error is measured about 20 times during the run.
+    validation: Option<Rc<GraphData>>,
+}
+
 /// The settings of `train` / `refit` from their named options.
 fn train_config(
     c: &Call,
@@ -221,12 +236,13 @@ fn train_config(
     data_len: usize,
     default_steps: usize,
     vm: &Vm,
-) -> Result<(TrainConfig, usize, bool, Option<String>), Diagnostic> {
+) -> Result<(TrainConfig, RunOptions), Diagnostic> {
     let mut config = TrainConfig::default();
     let mut steps = None;
     let mut epochs = None;
     let mut progress = vm.progress;
     let mut checkpoint = None;
+    let mut validation = None;
     for (name, v) in opts {
         let num = || match v {
             Value::Num(n) => Ok(*n),
@@ -264,6 +280,11 @@ fn train_config(
                 let Value::Str(s) = v else { return Err(c.wrong("a path", v)) };
                 checkpoint = Some(s.to_string());
             }
+            "validation" => {
+                let g = c.graphs(v)?;
+                check_finite(c, &g)?;
+                validation = Some(g);
+            }
             other => {
                 return Err(c.err(Code::UnknownNamedArg, format!("`{}` has no option `{other}`", c.name), "see :help"))
             }
@@ -283,23 +304,48 @@ fn train_config(
         (None, None) => default_steps,
     };
     config.validate().map_err(|e| c.train_error(e))?;
-    Ok((config, steps, progress, checkpoint))
+    Ok((config, RunOptions { steps, progress, checkpoint, validation }))
 }
 
 /// The first `SAMPLE` graphs.
-fn sample(data: &GraphData) -> &[crate::sim::Graph] {
+pub(super) fn sample(data: &GraphData) -> &[crate::sim::Graph] {
     &data.graphs[..data.len().min(SAMPLE)]
 }
 
-/// Runs a trainer to its end (or Ctrl-C), with progress and checkpoints; returns the losses.
+/// What a run of the trainer gave: the loss of every step, the validation curve, whether
+/// Ctrl-C stopped it, and its wall-clock time.
+struct Driven {
+    losses: Vec<f64>,
+    validation: Vec<(usize, f64)>,
+    interrupted: bool,
+    seconds: f64,
+}
+
+/// Runs a trainer to its end (or Ctrl-C), with progress, checkpoints and, with validation
+/// graphs, their error after every twentieth of the run.
 fn drive(
     c: &Call,
     trainer: &mut Trainer,
     dataset: &Dataset,
-    show: bool,
-    checkpoint: Option<&str>,
+    run: &RunOptions,
     meta: &ModelMeta,
-) -> Result<(Vec<f64>, bool), Diagnostic> {
+) -> Result<Driven, Diagnostic> {
+    let (show, checkpoint) = (run.progress, run.checkpoint.as_deref());
+    let started = Instant::now();
+    let mut validation = Vec::new();
+    let validate = |t: &Trainer, curve: &mut Vec<(usize, f64)>| -> Result<(), Diagnostic> {
+        if let Some(v) = &run.validation {
+            let mae = acceleration_mae(t.network(), sample(v), &training_device()).map_err(|e| c.train_error(e))?;
+            curve.push((t.steps_done(), mae));
+        }
+        Ok(())
+    };
+    // Slices of 200 steps, so a checkpoint is written about every 30 s; shorter with validation.
+    let slice = match run.validation {
+        Some(_) => trainer.total_steps().div_ceil(20).clamp(1, 200),
+        None => 200,
+    };
+    validate(trainer, &mut validation)?;
     let mut losses = Vec::new();
     let mut last_save = Instant::now();
     let save = |t: &Trainer| -> Result<(), Diagnostic> {
@@ -317,11 +363,11 @@ fn drive(
         }
     };
     let interrupted = loop {
-        // Run in slices so a checkpoint is written about every 30 s.
-        let until = (trainer.steps_done() + 200).min(trainer.total_steps());
+        let until = (trainer.steps_done() + slice).min(trainer.total_steps());
         match trainer.run_until(dataset, until, &INTERRUPTED, &mut progress) {
             Ok((l, stop)) => {
                 losses.extend(l);
+                validate(trainer, &mut validation)?;
                 if stop == Stop::Interrupted {
                     break true;
                 }
@@ -350,7 +396,7 @@ fn drive(
         INTERRUPTED.store(false, Ordering::SeqCst);
         eprintln!("training interrupted after {} steps: keeping the network trained so far", trainer.steps_done());
     }
-    Ok((losses, interrupted))
+    Ok(Driven { losses, validation, interrupted, seconds: started.elapsed().as_secs_f64() })
 }
 
 /// Standard deviation of each edge-output channel over a sample of `data`.
@@ -362,18 +408,28 @@ fn channel_std(c: &Call, net: &Network, data: &GraphData) -> Result<Vec<f64>, Di
 fn finish(
     c: &Call,
     trainer: Trainer,
-    data: &GraphData,
+    data: &Rc<GraphData>,
     mut meta: ModelMeta,
-    losses: Vec<f64>,
-    stopped: bool,
+    driven: Driven,
+    mut run: super::fit::RunRecord,
 ) -> Result<Value, Diagnostic> {
     let steps = trainer.steps_done();
+    run.settings = format!("{:#?}\n{:#?}", trainer.network().config(), trainer.config());
+    run.seed = trainer.config().seed;
+    run.seconds = driven.seconds;
     let net = trainer.into_network();
     meta.steps += steps;
-    meta.history = losses;
-    meta.stopped_early = stopped;
+    meta.history = driven.losses;
+    meta.validation = driven.validation;
+    meta.stopped_early = driven.interrupted;
     meta.loss = Some(acceleration_mae(&net, sample(data), &training_device()).map_err(|e| c.train_error(e))?);
-    Ok(Value::Network(Rc::new(TrainedNet { net, meta })))
+    Ok(Value::Network(Rc::new(TrainedNet { net, meta, run: Some(run), data: Some(data.clone()) })))
+}
+
+/// What ran, with the options as given (the settings, seed and time are added at the end).
+fn record(what: String, opts: &[(String, Value)]) -> super::fit::RunRecord {
+    let given = opts.iter().map(|(n, v)| (n.clone(), v.to_string())).collect();
+    super::fit::RunRecord { what, given, ..Default::default() }
 }
 
 /// `train(gn, data, steps: ..., ...)`.
@@ -382,7 +438,8 @@ pub fn train(vm: &mut Vm, c: &Call, decl: &Value, data: &Value, opts: &[(String,
     let data = c.graphs(data)?;
     check_finite(c, &data)?;
     let net_config = decl.config_for(data.dim).map_err(|m| c.mismatch(m))?;
-    let (config, steps, show, checkpoint) = train_config(c, opts, data.len(), 1000, vm)?;
+    let (config, run) = train_config(c, opts, data.len(), 1000, vm)?;
+    let checkpoint = run.checkpoint.clone();
     let dataset = Dataset::from_graph_data(&data).map_err(|e| c.train_error(e))?;
     let device = training_device();
     let mut meta = ModelMeta { law: Some(data.law.name().to_string()), ..ModelMeta::default() };
@@ -404,11 +461,12 @@ pub fn train(vm: &mut Vm, c: &Call, decl: &Value, data: &Value, opts: &[(String,
     };
     let mut trainer = match resumed {
         Some(t) => t,
-        None => Trainer::new(&net_config, config, steps, &device).map_err(|e| c.train_error(e))?,
+        None => Trainer::new(&net_config, config, run.steps, &device).map_err(|e| c.train_error(e))?,
     };
-    let (losses, stopped) = drive(c, &mut trainer, &dataset, show, checkpoint.as_deref(), &meta)?;
+    let driven = drive(c, &mut trainer, &dataset, &run, &meta)?;
     meta.channel_std = channel_std(c, trainer.network(), &data)?;
-    finish(c, trainer, &data, meta, losses, stopped)
+    let what = format!("train({}, {} graphs of {} bodies in {}-D)", describe_decl(decl), data.len(), data.n, data.dim);
+    finish(c, trainer, &data, meta, driven, record(what, opts))
 }
 
 /// `refit(model, data, steps: ..., ...)`: trains every weight and constant further.
@@ -429,28 +487,31 @@ pub fn refit(
             "use graphs of the dimension the network was trained on",
         ));
     }
-    let (config, steps, show, checkpoint) = train_config(c, opts, data.len(), 1000, vm)?;
+    let (config, run) = train_config(c, opts, data.len(), 1000, vm)?;
     let dataset = Dataset::from_graph_data(&data).map_err(|e| c.train_error(e))?;
     let device = training_device();
     let before = acceleration_mae(&model.net, sample(&data), &device).map_err(|e| c.train_error(e))?;
-    let mut trainer = Trainer::from_network(model.net.clone(), config, steps, &device).map_err(|e| c.train_error(e))?;
+    let mut trainer =
+        Trainer::from_network(model.net.clone(), config, run.steps, &device).map_err(|e| c.train_error(e))?;
     let mut meta = model.meta.clone();
     meta.loss_before = Some(before);
-    let (losses, stopped) = drive(c, &mut trainer, &dataset, show, checkpoint.as_deref(), &meta)?;
-    finish(c, trainer, &data, meta, losses, stopped)
+    let driven = drive(c, &mut trainer, &dataset, &run, &meta)?;
+    let what = format!("refit({} network, {} graphs of {} bodies in {}-D)", model.kind(), data.len(), data.n, data.dim);
+    finish(c, trainer, &data, meta, driven, record(what, opts))
 }
 
 /// The channels of `model` in rank order (measured on `data` when the model has no ranking).
-fn ranked(c: &Call, model: &TrainedNet, data: &GraphData) -> Result<Vec<usize>, Diagnostic> {
+pub(super) fn ranked(c: &Call, model: &TrainedNet, data: &GraphData) -> Result<Vec<usize>, Diagnostic> {
     if model.meta.channel_std.len() == model.net.edge_channels() {
         return Ok(model.ranking());
     }
     let s = channel_std(c, &model.net, data)?;
-    let t = TrainedNet { net: model.net.clone(), meta: ModelMeta { channel_std: s, ..ModelMeta::default() } };
+    let meta = ModelMeta { channel_std: s, ..ModelMeta::default() };
+    let t = TrainedNet { net: model.net.clone(), meta, run: None, data: None };
     Ok(t.ranking())
 }
 
-fn check_dim(c: &Call, model: &TrainedNet, data: &GraphData) -> Result<(), Diagnostic> {
+pub(super) fn check_dim(c: &Call, model: &TrainedNet, data: &GraphData) -> Result<(), Diagnostic> {
     if data.dim != model.net.dim() {
         return Err(c.err(
             Code::NetworkDataMismatch,
@@ -595,7 +656,7 @@ pub fn replace(c: &Call, model: &Value, message: &Value) -> Result<Value, Diagno
     let mut meta = model.meta.clone();
     meta.loss = None;
     meta.loss_before = None;
-    Ok(Value::Network(Rc::new(TrainedNet { net: Network::Graph(net), meta })))
+    Ok(Value::Network(Rc::new(TrainedNet { net: Network::Graph(net), meta, run: None, data: model.data.clone() })))
 }
 
 /// `predict(model, data)`: a table of predicted accelerations.
@@ -638,7 +699,7 @@ pub fn load_model(c: &Call, path: &str) -> Result<Value, Diagnostic> {
         return Err(c.err(Code::FileNotFound, format!("no file {path}"), "check the path"));
     }
     let (net, meta) = load_network(Path::new(path), &training_device()).map_err(|e| c.train_error(e))?;
-    Ok(Value::Network(Rc::new(TrainedNet { net, meta })))
+    Ok(Value::Network(Rc::new(TrainedNet { net, meta, run: None, data: None })))
 }
 
 /// The graphs of `data` where `cond` holds for every body (a condition on node columns) or

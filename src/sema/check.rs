@@ -26,6 +26,7 @@ use std::rc::Rc;
 
 mod builtin_types;
 mod network_types;
+mod picture_types;
 mod units;
 
 /// A user function as written, kept for per-call-site typing.

@@ -4,13 +4,15 @@
 //! a plain Rust library that the kernel, the search and the language build on.
 //!
 //! Besides evaluation, a formula value can be printed ([`std::fmt::Display`], [`to_latex`],
-//! [`to_sympy`], [`to_numpy`], [`to_rust`]), parsed back ([`parse`]), simplified ([`simplify`],
-//! [`subs`]) and differentiated ([`diff`]); [`gen`] draws random formulas for tests.
+//! [`to_sympy`], [`to_numpy`], [`to_rust`], MathML with [`to_mathml`]), parsed back
+//! ([`parse`]), simplified ([`simplify`], [`subs`]) and differentiated ([`diff`]); [`gen`] draws
+//! random formulas for tests.
 
 pub mod custom;
 mod diff;
 mod formula;
 pub mod gen;
+mod mathml;
 pub mod op;
 pub mod opset;
 mod parse;
@@ -21,6 +23,7 @@ pub mod tree;
 
 pub use diff::diff;
 pub use formula::{Formula, Node};
+pub use mathml::to_mathml;
 pub use op::Op;
 pub use opset::{OperatorSet, Violation};
 pub use parse::{parse, parse_in, ParseError, MAX_DEPTH};

@@ -293,6 +293,21 @@ pub fn r_squared(xs: &[Vec<f64>], y: &[f64]) -> Result<f64, TrainError> {
     trimmed_r_squared(xs, y, 1.0)
 }
 
+/// The fitted values `b + sum_k a_k x_k` of the ordinary least-squares fit of `y` to the
+/// columns `xs` (each as long as `y`), with an intercept: the best linear combination of the
+/// regressors, which the paper plots each message channel against (its Figure 3). Collinear
+/// regressors are dropped as in [`r_squared`].
+pub fn linear_fit(xs: &[Vec<f64>], y: &[f64]) -> Result<Vec<f64>, TrainError> {
+    if y.is_empty() {
+        return Err(TrainError::NoData);
+    }
+    if xs.iter().any(|c| c.len() != y.len()) {
+        return Err(TrainError::BadData("regressor and target lengths differ".into()));
+    }
+    let residuals = ols_residuals(xs, y, &vec![true; y.len()]);
+    Ok(y.iter().zip(residuals).map(|(v, r)| v - r).collect())
+}
+
 /// The outlier-robust R^2 of the paper's own evaluation code: the linear fit `y ~ b + sum_k a_k
 /// x_k` that minimises the mean of the smallest `keep` fraction of squared residuals (least
 /// trimmed squares, found by alternating an OLS fit and the choice of the best-fitting rows,

@@ -43,8 +43,8 @@ pub mod train;
 pub use data::{Batch, Dataset};
 pub use error::TrainError;
 pub use extract::{
-    acceleration_mae, extract_messages, predict_accelerations, r_squared, trimmed_r_squared, truth_fit, EdgeRef,
-    Messages, Truth, TruthFit,
+    acceleration_mae, extract_messages, linear_fit, predict_accelerations, r_squared, trimmed_r_squared, truth_fit,
+    EdgeRef, Messages, Truth, TruthFit,
 };
 pub use hamiltonian::{Hamiltonian, HamiltonianConfig};
 pub use mlp::{Activation, Mlp, MlpSpec};

@@ -40,6 +40,11 @@ pub struct ModelMeta {
     pub loss_before: Option<f64>,
     /// Whether the last run stopped before its last step (interrupted).
     pub stopped_early: bool,
+    /// The validation loss (mean absolute error of the accelerations on held-out graphs) at
+    /// steps of the last run, as `(step, loss)`, when training was given validation graphs.
+    /// Files written before it existed read as empty.
+    #[serde(default)]
+    pub validation: Vec<(usize, f64)>,
 }
 
 #[derive(Serialize, Deserialize)]

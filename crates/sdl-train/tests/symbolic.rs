@@ -112,6 +112,7 @@ fn saved_networks_and_checkpoints_load_back_exactly() {
         steps: 2,
         law: Some("spring".into()),
         loss: Some(0.5),
+        validation: vec![(1, 0.75), (2, 0.5)],
         ..ModelMeta::default()
     };
 

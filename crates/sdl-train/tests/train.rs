@@ -250,6 +250,10 @@ fn r_squared_of_exact_and_unrelated_fits() {
     let trimmed = sdl_train::trimmed_r_squared(&both, &wild, 0.9).unwrap();
     assert!(trimmed > 1.0 - 1e-9, "{trimmed}");
     assert_eq!(sdl_train::trimmed_r_squared(&both, &y, 1.0).unwrap(), r_squared(&both, &y).unwrap());
+    // The fitted values of an exact linear combination are the target itself.
+    let fitted = sdl_train::linear_fit(&both, &y).unwrap();
+    assert!(fitted.iter().zip(&y).all(|(f, v)| (f - v).abs() < 1e-9));
+    assert!(sdl_train::linear_fit(&both, &[]).is_err());
     assert!(sdl_train::trimmed_r_squared(&[x1], &noise, 0.9).unwrap() < 0.5);
 }
 

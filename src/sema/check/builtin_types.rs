@@ -120,6 +120,21 @@ impl Checker {
                         ));
                     }
                 }
+                Some(o) if o.ty == "series" => {
+                    let series = |t: &Type| matches!(t, Type::Str | Type::Formula(_) | Type::Unknown);
+                    let ok = match t {
+                        Type::List(inner) => series(inner),
+                        other => series(other),
+                    };
+                    if !ok {
+                        self.err(mismatch(
+                            &Type::Str,
+                            t,
+                            s.clone(),
+                            "a series is a column name, a formula of the columns, or a list of them",
+                        ));
+                    }
+                }
                 Some(o) if o.ty == "record" => {
                     if !matches!(t, Type::Record(_) | Type::Unknown) {
                         self.err(mismatch(
@@ -148,6 +163,7 @@ impl Checker {
             (Topic::Formulas, _) => self.formulas_type(c),
             (Topic::Graphs, Builtin::SimulateNbody) => self.simulate_type(c),
             (Topic::Graphs, _) => self.network_builtin(c),
+            (Topic::Pictures, _) => self.pictures_type(c),
         }
     }
 
