@@ -114,7 +114,7 @@ fn formula_vars(s: &mut sdl::session::Session, formula: &str) -> Vec<String> {
 
 #[test]
 fn newtonian_example_recovers_the_spring_law_in_both_channels() {
-    // Half the default training and search (about 80 s on 2 cores with a build beside it).
+    // Half the default training and search (80-100 s on 2 cores with builds beside it).
     let path = "examples/newtonian.sdl";
     let (mut s, out) = common::session();
     s.set_param("steps", "10000");
