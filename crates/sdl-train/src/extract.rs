@@ -1,6 +1,6 @@
 //! Reading what a trained network computes, and comparing it with the true physics (the
 //! paper's Table 1). In: a [`Network`] and graphs; out: one row of edge outputs per directed
-//! edge (messages, or pair energies), predicted accelerations, per-channel standard
+//! edge (messages, or symmetrised pair energies), predicted accelerations, per-channel standard
 //! deviations, the most significant channels and the R^2 of linear fits between those channels
 //! and the true pair forces or pair potentials. Always true: rows come graph by graph in
 //! [`complete_edges`] order, evaluation never samples (KL models give their means), and every

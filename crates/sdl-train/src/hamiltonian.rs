@@ -88,7 +88,8 @@ pub struct HamiltonianForward {
     pub dp_dt: Tensor<3>,
     /// Accelerations `dp/dt / m`, `[batch, n, dim]`.
     pub accel: Tensor<3>,
-    /// Pair energy of every directed edge, `[batch, edges, 1]`.
+    /// Pair energy of every directed edge as the pair model gives it, `[batch, edges, 1]`
+    /// (see [`Hamiltonian::pair_energy`] for the part of it the dynamics see).
     pub pair_energy: Tensor<3>,
 }
 
@@ -141,6 +142,25 @@ impl Hamiltonian {
         let dp_dt = dh_dq.neg();
         let accel = dp_dt.clone() / mass;
         HamiltonianForward { dq_dt: dh_dp, dp_dt, accel, pair_energy: energy.reshape([b, e, 1]) }
+    }
+
+    /// The pair energy of every directed edge of `x: [batch, n, 2 dim + 2]`, symmetrised:
+    /// `(E_pair(z_i, z_j) + E_pair(z_j, z_i)) / 2`, `[batch, edges, 1]`. `H` sums both
+    /// directions of every pair, so it sees the pair model only through that sum: an
+    /// antisymmetric part `g(z_i) - g(z_j)` changes no prediction, gets no gradient, and keeps
+    /// whatever size the random start gave it (measured on the spring at 3000 steps: 44% of the
+    /// variance of the raw per-edge energy; R^2 against the potential on every test edge 0.41
+    /// raw, 0.90 symmetrised). This is the pair energy as the Hamiltonian uses it.
+    pub fn pair_energy(&self, x: Tensor<3>) -> Tensor<3> {
+        let [b, n, f] = x.dims();
+        let z = self.canonical(x);
+        let (recv, send) = complete_edges(n);
+        let e = recv.len();
+        let zi = select_bodies(z.clone(), &recv).reshape([b * e, f]);
+        let zj = select_bodies(z, &send).reshape([b * e, f]);
+        let there = self.pair.forward(Tensor::cat(vec![zi.clone(), zj.clone()], 1));
+        let back = self.pair.forward(Tensor::cat(vec![zj, zi], 1));
+        (there + back).mul_scalar(0.5).reshape([b, e, 1])
     }
 
     /// The energy `H` of each graph of `x: [batch, n, 2 dim + 2]`, `[batch]`.

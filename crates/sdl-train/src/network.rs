@@ -125,12 +125,12 @@ impl Network {
         }
     }
 
-    /// Per-edge outputs `[batch, edges, channels]`: the messages (KL: their means) or the pair
-    /// energies.
+    /// Per-edge outputs `[batch, edges, channels]`: the messages (KL: their means) or the
+    /// symmetrised pair energies ([`Hamiltonian::pair_energy`]).
     pub fn edge_outputs(&self, x: Tensor<3>) -> Tensor<3> {
         match self {
             Network::Graph(g) => g.forward(x, None).messages,
-            Network::Hamiltonian(h) => h.forward(x).pair_energy,
+            Network::Hamiltonian(h) => h.pair_energy(x),
         }
     }
 

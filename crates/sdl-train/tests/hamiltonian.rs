@@ -99,6 +99,34 @@ fn hamiltons_equations_are_the_derivatives_of_the_energy() {
 }
 
 #[test]
+fn the_pair_energy_read_off_is_the_symmetric_part_the_energy_sums() {
+    let device = cpu_device();
+    device.seed(2);
+    let net = NetworkConfig::Hamiltonian(tiny()).init(&device, 4).unwrap();
+    let Network::Hamiltonian(h) = &net else { unreachable!() };
+    let (n, f) = (4, 6);
+    let x = Tensor::<3>::random([2, n, f], Distribution::Normal(0.0, 1.0), &device);
+    let x = Tensor::cat(vec![x.clone().narrow(2, 0, 5), x.narrow(2, 5, 1).exp()], 2);
+    let raw = h.forward(x.clone()).pair_energy.into_data().try_into_vec::<f32>().unwrap();
+    let sym = net.edge_outputs(x).into_data().try_into_vec::<f32>().unwrap();
+    let e = n * (n - 1);
+    let row = |i: usize, j: usize| i * (n - 1) + if j < i { j } else { j - 1 };
+    let mut antisymmetric = 0f32;
+    for b in 0..2 {
+        for i in 0..n {
+            for j in (0..n).filter(|&j| j != i) {
+                let (ij, ji) = (b * e + row(i, j), b * e + row(j, i));
+                assert!((sym[ij] - sym[ji]).abs() < 1e-5, "edge {i}->{j}: {} vs {}", sym[ij], sym[ji]);
+                assert!((sym[ij] - (raw[ij] + raw[ji]) / 2.0).abs() < 1e-5);
+                antisymmetric = antisymmetric.max((raw[ij] - raw[ji]).abs());
+            }
+        }
+    }
+    // A random pair model is not symmetric, so the read-off changed something.
+    assert!(antisymmetric > 1e-3, "{antisymmetric}");
+}
+
+#[test]
 fn a_hamiltonian_network_learns_and_exposes_its_pair_energy() {
     let mut cfg = SimConfig::new(Law::Spring, 4, 2);
     cfg.n_sims = 4;
