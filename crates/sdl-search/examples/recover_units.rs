@@ -15,8 +15,11 @@ use sdl_search::{search, Problem, SearchOptions, SearchResult};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+/// Sampled rows and their target values.
+type Rows = (Dataset<f64>, Vec<f64>);
+
 /// The training rows (seed 1) and the extrapolation rows (seed 2) of a law.
-fn data(law: &UnitLaw) -> Result<[(Dataset<f64>, Vec<f64>); 2], String> {
+fn data(law: &UnitLaw) -> Result<[Rows; 2], String> {
     Ok([sample(&law.law, 500, 1, false)?, sample(&law.law, 500, 2, true)?])
 }
 
@@ -62,9 +65,9 @@ fn export(laws: &[UnitLaw], dir: &std::path::Path) -> Result<(), String> {
         let [train, test] = data(law)?;
         for (suffix, (d, y)) in [("train", train), ("test", test)] {
             let mut text = d.names().join(",") + ",y\n";
-            for i in 0..y.len() {
+            for (i, yi) in y.iter().enumerate() {
                 let row: Vec<String> = (0..d.n_features()).map(|j| format!("{:e}", d.column(j)[i])).collect();
-                text.push_str(&format!("{},{:e}\n", row.join(","), y[i]));
+                text.push_str(&format!("{},{yi:e}\n", row.join(",")));
             }
             let path = dir.join(format!("{}_{suffix}.csv", l.name));
             std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
