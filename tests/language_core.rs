@@ -169,9 +169,9 @@ fn a_constant_fit_keeps_written_numbers_and_prints_units() {
     let (mut s, _) = common::session();
     run(
         &mut s,
-        "let t = with_units(table({m1: [1, 2, 3, 4, 5], m2: [2, 3, 4, 3, 2], r: [3, 4, 5, 2, 1], F: [0, 0, 0, 0, 0]}), \
-         {m1: \"kg\", m2: \"kg\", r: \"m\"})\n\
-         let t = with_units(with_column(t, \"F\", formula { 6.674e-11 * m1 * m2 / r^2 }), {F: \"N\"})\n\
+        "let t = table({m1: [1, 2, 3, 4, 5], m2: [2, 3, 4, 3, 2], r: [3, 4, 5, 2, 1]})\n\
+         let t = with_column(t, \"F\", formula { 6.674e-11 * m1 * m2 / r^2 })\n\
+         let t = with_units(t, {m1: \"kg\", m2: \"kg\", r: \"m\", F: \"N\"})\n\
          let c = fit(t, F ~ G * m1 * m2 / r^2)",
     )
     .unwrap();

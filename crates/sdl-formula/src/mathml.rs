@@ -12,12 +12,7 @@
 use crate::tree::Expr;
 use crate::{Formula, Op};
 
-const CMP: u8 = 1;
-const ADD: u8 = 2;
-const MUL: u8 = 3;
-const UNARY: u8 = 4;
-const POW: u8 = 5;
-const ATOM: u8 = 6;
+use crate::print::{ADD, ATOM, CMP, MUL, POW, UNARY};
 
 /// Markup and the precedence of its outermost construct.
 struct M {

@@ -19,12 +19,13 @@ use crate::tree::Expr;
 use crate::{Formula, Op};
 use std::fmt;
 
-const CMP: u8 = 1;
-const ADD: u8 = 2;
-const MUL: u8 = 3;
-const UNARY: u8 = 4;
-const POW: u8 = 5;
-const ATOM: u8 = 6;
+// Precedence levels, loosest first (shared with the MathML printer).
+pub(crate) const CMP: u8 = 1;
+pub(crate) const ADD: u8 = 2;
+pub(crate) const MUL: u8 = 3;
+pub(crate) const UNARY: u8 = 4;
+pub(crate) const POW: u8 = 5;
+pub(crate) const ATOM: u8 = 6;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Dialect {
