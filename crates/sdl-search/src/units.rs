@@ -5,7 +5,8 @@
 //! unknown, free, never a reason to reject), the target's dimension and how many constants may
 //! carry a dimension. Out: a yes/no per candidate ([`Admission::admit`], through a reused
 //! `sdl_units::DimChecker` per island), counts of checked and rejected candidates, and the
-//! dimension each constant of a reported law must carry ([`const_dims`]).
+//! dimension each constant of a reported law must carry ([`const_dims`]); before the search
+//! starts, whether the target's dimension is reachable at all ([`Units::unreachable`]).
 //! Always true: a rejected candidate is never evaluated, never enters a population and never
 //! reaches the hall of fame (PySR instead adds a penalty to the loss, so violating laws stay in
 //! its populations); without units nothing here runs and the search draws exactly the same random
@@ -52,9 +53,7 @@ impl Units {
     pub fn new(features: Vec<Option<Dim>>, target: Dim) -> Units {
         Units { features, target, max_dimensioned_constants: DEFAULT_MAX_DIMENSIONED_CONSTANTS }
     }
-}
 
-impl Units {
     /// Why no law of `ops` over the variables `args` (dataset columns, `names` order) can have
     /// the target's dimension, or `None` when one can. Decided before the search starts, and
     /// lenient: it only says "unreachable" when it is sure. A dimensioned constant, a variable
